@@ -1,0 +1,31 @@
+"""Errors a person sees. Each carries a Russian message that names what, where and why."""
+
+
+class NastavnikError(Exception):
+    """Base of every error shown to a person; ``str(error)`` is the Russian message."""
+
+    exit_code = 1
+
+
+class InvalidInput(NastavnikError):
+    """Input that cannot be understood: a wrong date, an unknown code, an empty field."""
+
+    exit_code = 2
+
+
+class NotFound(NastavnikError):
+    """A program, organisation or stage that does not exist."""
+
+    exit_code = 3
+
+
+class TransitionRefused(NastavnikError):
+    """A stage action that the roadmap's rules or the stage's current state do not allow."""
+
+    exit_code = 4
+
+
+class SchemaOutdated(NastavnikError):
+    """The database is missing or older than this version of Nastavnik."""
+
+    exit_code = 5

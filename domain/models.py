@@ -1,0 +1,139 @@
+"""The tables. Times are stored as UTC; dates (deadlines) are local dates of the organisation."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import JSON, Column, Field, SQLModel, UniqueConstraint
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) as on PG."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a moment is stored")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _moment(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class OrgKind(StrEnum):
+    REGION = "region"
+    MUNICIPALITY = "municipality"
+    SCHOOL = "school"
+    COLLEGE = "college"
+    ADDITIONAL_EDUCATION = "additional_education"
+    ENTERPRISE = "enterprise"
+    NGO = "ngo"
+
+
+ORG_KIND_LABELS: dict[OrgKind, str] = {
+    OrgKind.REGION: "регион",
+    OrgKind.MUNICIPALITY: "муниципалитет",
+    OrgKind.SCHOOL: "школа",
+    OrgKind.COLLEGE: "колледж",
+    OrgKind.ADDITIONAL_EDUCATION: "дополнительное образование",
+    OrgKind.ENTERPRISE: "предприятие / партнёр",
+    OrgKind.NGO: "НКО",
+}
+
+TERRITORIES = frozenset({OrgKind.REGION, OrgKind.MUNICIPALITY})
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    kind: str = Field(index=True)
+    parent_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    timezone: str | None = None  # IANA; None means the parent's
+    created_at: datetime = _moment()
+
+
+class Program(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    title: str
+    forms: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    role_model: str | None = None
+    start_date: date
+    end_date: date
+    curator: str | None = None
+    created_at: datetime = _moment()
+
+
+class Stage(SQLModel, table=True):
+    """One of a program's 34 stages; ``code`` points into the roadmap catalogue."""
+
+    __table_args__ = (UniqueConstraint("program_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    number: int
+    code: str
+    state: str = "planned"
+    due_date: date
+    started_at: datetime | None = _moment(default=None)
+    finished_at: datetime | None = _moment(default=None)
+
+
+class StageOccurrence(SQLModel, table=True):
+    """One date of a recurring stage (a round of regular meetings or of feedback)."""
+
+    __tablename__ = "stage_occurrence"
+    __table_args__ = (UniqueConstraint("stage_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    seq: int
+    state: str = "planned"
+    due_date: date
+    finished_at: datetime | None = _moment(default=None)
+
+
+class EntryStatus(StrEnum):
+    PENDING = "pending"  # asked for; its flow run has not applied it yet
+    APPLIED = "applied"
+    REFUSED = "refused"
+
+
+class AuditEntry(SQLModel, table=True):
+    """The audit log: one row per curator action on a program, kept beyond Prefect's retention.
+
+    Who and why live here, never in Prefect: the flow run gets only this row's id.
+    """
+
+    __tablename__ = "audit_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    stage_id: int | None = Field(default=None, foreign_key="stage.id")
+    occurrence_seq: int | None = None
+    action: str
+    expected: str | None = None  # the state the action was asked for in
+    from_value: str | None = None  # a state, or an ISO date for a new deadline
+    to_value: str | None = None
+    actor: str
+    reason: str | None = None
+    status: str = EntryStatus.PENDING
+    message: str | None = None  # why it was refused
+    requested_at: datetime = _moment()  # wall-clock time of the request
+    effective_at: datetime = _moment()  # the ``now`` the action took place at (may be simulated)
+    flow_run_id: str | None = Field(default=None, index=True)

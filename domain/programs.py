@@ -1,0 +1,239 @@
+"""Programs: creating one instantiates its 34 stages from the catalogue; the roadmap view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from domain.errors import InvalidInput, NotFound
+from domain.forms import FORMS, form_code
+from domain.models import TERRITORIES, AuditEntry, EntryStatus, OrgKind, Program, Stage
+from domain.models import StageOccurrence as Occurrence
+from domain.organisations import effective_timezone, get_organisation
+from domain.roadmap import BY_CODE, ROLE_LABELS, STAGES
+from domain.schedule import as_moment, days_overdue, due_date, local_today, occurrence_dates
+from domain.states import CLOSED, STATE_LABELS, StageState
+
+LAST_WEEK = max(stage.week for stage in STAGES)
+
+
+@dataclass(frozen=True)
+class OccurrenceView:
+    seq: int
+    state: str
+    state_label: str
+    due_date: date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class StageView:
+    number: int
+    code: str
+    title: str
+    name: str
+    phase: int
+    kind: str
+    who: list[str]
+    requires: list[str]
+    state: str
+    state_label: str
+    due_date: date
+    days_overdue: int
+    started_at: datetime | None
+    finished_at: datetime | None
+    occurrences: list[OccurrenceView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ProgramView:
+    id: int
+    org_id: int
+    org_name: str
+    timezone: str
+    title: str
+    forms: list[str]
+    form_labels: list[str]
+    role_model: str | None
+    start_date: date
+    end_date: date
+    curator: str | None
+    stages_closed: int
+    stages_overdue: int
+    current: list[str]  # codes of the active stages
+    stages: list[StageView] = field(default_factory=list)
+
+
+def create_program(
+    db: Session,
+    *,
+    org_id: int,
+    title: str,
+    now: datetime,
+    actor: str,
+    forms: list[str] | None = None,
+    role_model: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    curator: str | None = None,
+) -> ProgramView:
+    """A new program with its 34 stages due ``week`` weeks after ``start`` (local dates)."""
+    org = get_organisation(db, org_id)
+    if OrgKind(org.kind) in TERRITORIES:
+        raise InvalidInput(
+            f"«{org.name}» — это территория, а программа наставничества принадлежит "
+            "образовательной или партнёрской организации"
+        )
+    if not title.strip():
+        raise InvalidInput("Не указано название программы (--title)")
+    codes = list(dict.fromkeys(form_code(form) for form in forms or []))
+    tz = effective_timezone(db, org)
+    now = as_moment(now, tz)
+    start = start or local_today(now, tz)
+    end = end or due_date(start, LAST_WEEK)
+    if end < start:
+        raise InvalidInput(
+            f"Дата окончания {end:%d.%m.%Y} раньше даты начала {start:%d.%m.%Y} (--end)"
+        )
+    program = Program(
+        org_id=org_id,
+        title=title.strip(),
+        forms=codes,
+        role_model=(role_model or "").strip() or None,
+        start_date=start,
+        end_date=end,
+        curator=(curator or "").strip() or None,
+        created_at=now,
+    )
+    db.add(program)
+    db.flush()
+    assert program.id is not None
+    for definition in STAGES:
+        stage = Stage(
+            program_id=program.id,
+            number=definition.number,
+            code=definition.code,
+            due_date=due_date(start, definition.week),
+        )
+        db.add(stage)
+        if definition.recurrence:
+            db.flush()
+            assert stage.id is not None
+            dates = occurrence_dates(start, definition.recurrence, definition.week)
+            for seq, day in enumerate(dates, start=1):
+                db.add(Occurrence(stage_id=stage.id, seq=seq, due_date=day))
+    db.add(
+        AuditEntry(
+            program_id=program.id,
+            action="create",
+            to_value=start.isoformat(),
+            actor=actor,
+            status=EntryStatus.APPLIED,
+            requested_at=now,
+            effective_at=now,
+        )
+    )
+    db.flush()
+    return program_view(db, program.id, now)
+
+
+def get_program(db: Session, program_id: int) -> Program:
+    program = db.get(Program, program_id)
+    if program is None:
+        raise NotFound(
+            f"Программа с номером {program_id} не найдена (список: nastavnik program list)"
+        )
+    return program
+
+
+def program_timezone(db: Session, program_id: int) -> str:
+    """The IANA zone a program's dates are in: its organisation's."""
+    return effective_timezone(db, get_organisation(db, get_program(db, program_id).org_id))
+
+
+def program_stages(db: Session, program_id: int) -> list[Stage]:
+    query = select(Stage).where(Stage.program_id == program_id).order_by(col(Stage.number))
+    return list(db.exec(query).all())
+
+
+def stage_occurrences(db: Session, stage_id: int) -> list[Occurrence]:
+    query = select(Occurrence).where(Occurrence.stage_id == stage_id).order_by(col(Occurrence.seq))
+    return list(db.exec(query).all())
+
+
+def list_programs(db: Session, now: datetime, org_id: int | None = None) -> list[ProgramView]:
+    query = select(Program.id).order_by(col(Program.id))
+    if org_id is not None:
+        get_organisation(db, org_id)
+        query = query.where(Program.org_id == org_id)
+    return [program_view(db, pid, now, with_stages=False) for pid in db.exec(query).all() if pid]
+
+
+def program_view(
+    db: Session, program_id: int, now: datetime, *, with_stages: bool = True
+) -> ProgramView:
+    """The program and its roadmap as seen at ``now`` in the organisation's time zone."""
+    program = get_program(db, program_id)
+    org = get_organisation(db, program.org_id)
+    tz = effective_timezone(db, org)
+    now = as_moment(now, tz)
+    stages = [_stage_view(db, stage, now, tz) for stage in program_stages(db, program_id)]
+    assert program.id is not None
+    return ProgramView(
+        id=program.id,
+        org_id=program.org_id,
+        org_name=org.name,
+        timezone=tz,
+        title=program.title,
+        forms=list(program.forms),
+        form_labels=[FORMS[code] for code in program.forms],
+        role_model=program.role_model,
+        start_date=program.start_date,
+        end_date=program.end_date,
+        curator=program.curator,
+        stages_closed=sum(1 for s in stages if StageState(s.state) in CLOSED),
+        stages_overdue=sum(1 for s in stages if s.days_overdue),
+        current=[s.code for s in stages if s.state == StageState.ACTIVE],
+        stages=stages if with_stages else [],
+    )
+
+
+def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
+    definition = BY_CODE[stage.code]
+    state = StageState(stage.state)
+    occurrences = []
+    if definition.recurrence:
+        assert stage.id is not None
+        occurrences = [
+            OccurrenceView(
+                seq=occ.seq,
+                state=occ.state,
+                state_label=STATE_LABELS[StageState(occ.state)],
+                due_date=occ.due_date,
+                days_overdue=_overdue(StageState(occ.state), occ.due_date, now, tz),
+            )
+            for occ in stage_occurrences(db, stage.id)
+        ]
+    return StageView(
+        number=stage.number,
+        code=stage.code,
+        title=definition.title,
+        name=definition.name,
+        phase=definition.phase,
+        kind=definition.kind.value,
+        who=[ROLE_LABELS[role] for role in definition.who],
+        requires=list(definition.requires),
+        state=state.value,
+        state_label=STATE_LABELS[state],
+        due_date=stage.due_date,
+        days_overdue=_overdue(state, stage.due_date, now, tz),
+        started_at=stage.started_at,
+        finished_at=stage.finished_at,
+        occurrences=occurrences,
+    )
+
+
+def _overdue(state: StageState, due: date, now: datetime, tz: str) -> int:
+    return 0 if state in CLOSED else days_overdue(due, now, tz)

@@ -1,0 +1,91 @@
+"""Dates and time zones. Deadlines are dates in the organisation's own time zone; a moment is
+an aware datetime; every rule that depends on time takes ``now`` (principle 4)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from domain.errors import InvalidInput
+from domain.roadmap import Recurrence
+
+_RUSSIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+def due_date(start: date, week: int) -> date:
+    """The default deadline of a stage: ``week`` weeks after the program's start date."""
+    return start + timedelta(weeks=week)
+
+
+def occurrence_dates(start: date, recurrence: Recurrence, last_week: int) -> list[date]:
+    """Dates of a recurring stage: every ``every_weeks`` from ``first_week`` to ``last_week``."""
+    weeks = range(recurrence.first_week, last_week + 1, recurrence.every_weeks)
+    return [due_date(start, week) for week in weeks]
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """An IANA time zone, or a Russian message saying the name is not one."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"Неизвестный часовой пояс «{name}»: укажите имя IANA, например Europe/Moscow, "
+            "Asia/Yekaterinburg, Asia/Vladivostok"
+        ) from None
+
+
+def local_today(now: datetime, tz: str) -> date:
+    return now.astimezone(zone(tz)).date()
+
+
+def deadline_moment(due: date, tz: str) -> datetime:
+    """The moment a deadline passes: the end of the due date in the organisation's zone, UTC."""
+    return datetime.combine(due + timedelta(days=1), time(0), zone(tz)).astimezone(UTC)
+
+
+def days_overdue(due: date, now: datetime, tz: str) -> int:
+    """Whole local days past the due date; 0 on the due date itself and before it."""
+    return max(0, (local_today(now, tz) - due).days)
+
+
+def parse_date(text: str, what: str) -> date:
+    """A date typed as 2026-09-01 or 01.09.2026; ``what`` names the field in the message."""
+    text = text.strip()
+    try:
+        match = _RUSSIAN_DATE.match(text)
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"Неверная дата «{text}» в поле «{what}»: ожидается ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, "
+            "например 2026-09-01 или 01.09.2026"
+        ) from None
+
+
+def parse_moment(text: str, what: str = "--now") -> datetime:
+    """A moment typed as ISO 8601; one without an offset stays naive (see ``as_moment``)."""
+    text = text.strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            f"Неверное время «{text}» в поле «{what}»: ожидается ISO 8601, например "
+            "2026-09-08T10:00 или 2026-09-08T10:00+03:00"
+        ) from None
+    return moment
+
+
+def as_moment(value: datetime, tz: str) -> datetime:
+    """An aware UTC moment; a naive one is read as wall-clock time in the zone ``tz``."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone(tz))
+    return value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""Prefect flows: one per kind of stage, and the actions that run them."""

@@ -1,0 +1,87 @@
+"""The service every interface calls to act on a stage: check, record, run the kind's flow.
+
+The command line calls these functions as they are; a REST API and web pages will too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from prefect import tags
+
+from domain import database
+from domain.errors import NastavnikError
+from domain.schedule import utc_now
+from domain.states import Action, StageState
+from domain.transitions import AppliedAction, RequestedAction, abandon_entry, request_action
+from flows.stages import STAGE_FLOWS
+
+
+class FlowRunFailed(NastavnikError):
+    """The stage's flow run could not run (Prefect unreachable, the run crashed)."""
+
+    exit_code = 6
+
+
+def run_tags(requested: RequestedAction) -> list[str]:
+    """Tags that let an administrator find a program's whole history in Prefect."""
+    return [
+        f"program:{requested.program_id}",
+        f"org:{requested.org_id}",
+        f"stage:{requested.stage_code}",
+        f"action:{requested.action.value}",
+    ]
+
+
+def run_name(requested: RequestedAction) -> str:
+    occurrence = f"#{requested.occurrence}" if requested.occurrence is not None else ""
+    return (
+        f"program-{requested.program_id}-{requested.stage_code}{occurrence}-"
+        f"{requested.action.value}"
+    )
+
+
+async def act_on_stage(
+    program_id: int,
+    stage: str,
+    action: Action,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    reason: str | None = None,
+    occurrence: int | None = None,
+    due: date | None = None,
+    expected: StageState | None = None,
+) -> AppliedAction:
+    """Start, complete, skip or reschedule a stage (or one date of a recurring stage).
+
+    A refused action raises a Russian ``NastavnikError`` before any flow run is made and
+    stores nothing; an accepted one is applied by one flow run of the stage's kind.
+    ``now`` may be naive: wall-clock time in the program's organisation.
+    """
+    requested_at = utc_now()
+    with database.session() as db:
+        requested = request_action(
+            db,
+            program_id,
+            stage,
+            action,
+            actor=actor,
+            now=now or requested_at,
+            requested_at=requested_at,
+            reason=reason,
+            occurrence=occurrence,
+            due=due,
+            expected=expected,
+        )
+    stage_flow = STAGE_FLOWS[requested.kind].with_options(flow_run_name=run_name(requested))
+    try:
+        with tags(*run_tags(requested)):
+            return await stage_flow(requested.entry_id)
+    except NastavnikError:
+        raise
+    except Exception as error:
+        message = f"Поток Prefect не выполнился ({type(error).__name__}); этап не изменён"
+        with database.session() as db:
+            abandon_entry(db, requested.entry_id, message)
+        raise FlowRunFailed(message) from error

@@ -1,0 +1,55 @@
+"""One Prefect flow per kind of stage (DESIGN.md: how stages map onto Prefect).
+
+Every start, completion, skip or new deadline of a stage is one run of its kind's flow. Today a
+run persists the transition; each kind's own work (questionnaires and consents for surveys,
+invitations and reminders, pair matching, the order's document) is added to its kind's flow as
+tasks after ``apply_transition``, in the place ``_stage_work`` marks, by the issues that build it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine
+from typing import Any
+
+from prefect import Flow, flow
+
+from domain.roadmap import StageKind
+from domain.transitions import AppliedAction
+from tasks.transitions import apply_transition
+
+StageFlow = Flow[[int], Coroutine[Any, Any, AppliedAction]]
+
+DESCRIPTIONS: dict[StageKind, str] = {
+    StageKind.INFORMING: "Informing an audience about the program.",
+    StageKind.SURVEY: "A questionnaire (and personal-data consents) opened to a group.",
+    StageKind.DATABASE: "The mentee or mentor database formed from the answers.",
+    StageKind.DECISION: "A curator's recorded choice (the forms of mentoring).",
+    StageKind.ASSESSMENT: "Participants rated on set parameters at entry or exit.",
+    StageKind.INTERVIEW: "Interviews with mentors.",
+    StageKind.TRAINING: "Training of mentors and finding its experts.",
+    StageKind.MEETING: "Meetings of pairs, groups or everyone.",
+    StageKind.MATCHING: "Pairs or groups formed from questionnaires and preferences.",
+    StageKind.ORDER: "The director's order that fixes the pairs.",
+    StageKind.EVENT: "The final ceremony.",
+    StageKind.MONITORING: "Program indicators computed and reported.",
+    StageKind.CASES: "The pairs' work written up as cases.",
+    StageKind.PUBLICATION: "Results published and the databases updated.",
+}
+
+
+def _stage_flow(kind: StageKind) -> StageFlow:
+    @flow(
+        name=f"stage-{kind.value}",
+        description=DESCRIPTIONS[kind],
+        persist_result=False,
+        validate_parameters=False,
+    )
+    async def stage_flow(entry_id: int) -> AppliedAction:
+        applied = await apply_transition(entry_id)
+        # _stage_work: the kind's own tasks go here, keyed by applied.action.
+        return applied
+
+    return stage_flow
+
+
+STAGE_FLOWS: dict[StageKind, StageFlow] = {kind: _stage_flow(kind) for kind in StageKind}
