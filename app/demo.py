@@ -1,0 +1,170 @@
+"""``nastavnik demo``: a municipality, two schools and a program walked through all 34 stages.
+
+Simulated time: each action is taken at a moment in the school year (``now``), in the order a
+curator would take them, so the audit log reads like a real year. Nothing here is a rule; the
+walk calls the same services a curator's commands call.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from domain import database
+from domain.errors import TransitionRefused
+from domain.history import program_history
+from domain.organisations import add_organisation
+from domain.programs import ProgramView, create_program, program_view
+from domain.roadmap import BY_CODE
+from domain.schedule import utc_now
+from domain.states import Action
+from flows.actions import act_on_stage
+from flows.runs import program_flow_runs, where_runs_are
+
+ACTOR = "demo"
+MINUTE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, order=True)
+class Step:
+    at: datetime  # wall-clock time in the school's zone (naive: the services read it so)
+    number: int
+    order: int
+    action: Action
+    occurrence: int | None = None
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    program_id: int
+    steps: int
+    audit_entries: int
+    flow_runs_known: int
+    seconds: float
+
+
+def school_year_start(today: date) -> date:
+    """1 September of the school year that ``today`` belongs to."""
+    return date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+
+
+def walk_plan(program: ProgramView) -> list[Step]:
+    """Every start, date and completion, each after what it depends on, in time order.
+
+    A stage starts six days before its deadline (or its first date) at 09:00, or just after its
+    last prerequisite closes; dates are marked at noon; a stage closes at 15:00 on its deadline.
+    """
+    closed_at: dict[str, datetime] = {}
+    steps: list[Step] = []
+    for stage in program.stages:
+        first_day = stage.occurrences[0].due_date if stage.occurrences else stage.due_date
+        start = datetime.combine(first_day - timedelta(days=6), time(9))
+        for code in BY_CODE[stage.code].requires:
+            start = max(start, closed_at[code] + MINUTE)
+        steps.append(Step(start, stage.number, 0, Action.START))
+        last = start
+        for occurrence in stage.occurrences:
+            marked = max(datetime.combine(occurrence.due_date, time(12)), start + MINUTE)
+            steps.append(Step(marked, stage.number, 1, Action.COMPLETE, occurrence.seq))
+            last = max(last, marked)
+        done = max(
+            datetime.combine(stage.due_date, time(15)) + stage.number * MINUTE, last + MINUTE
+        )
+        steps.append(Step(done, stage.number, 2, Action.COMPLETE))
+        closed_at[stage.code] = done
+    return sorted(steps)
+
+
+async def run_demo(start: date | None, say: Callable[[str], None]) -> DemoReport:
+    began = clock.perf_counter()
+    real_now = utc_now()
+    with database.session() as db:
+        municipality = add_organisation(
+            db,
+            name="Демо: Заречный муниципальный округ",
+            kind="municipality",
+            timezone="Asia/Yekaterinburg",
+            now=real_now,
+        )
+        school = add_organisation(
+            db,
+            name="Демо: МБОУ «Средняя школа № 1»",
+            kind="school",
+            parent_id=municipality.id,
+            now=real_now,
+        )
+        add_organisation(
+            db,
+            name="Демо: МБОУ «Средняя школа № 2»",
+            kind="school",
+            parent_id=municipality.id,
+            now=real_now,
+        )
+        start = start or school_year_start(real_now.date())
+        program = create_program(
+            db,
+            org_id=school.id,
+            title=f"Наставничество педагогов {start.year}/{start.year + 1}",
+            forms=["teacher_teacher", "traditional"],
+            role_model="опытный педагог – молодой специалист",
+            start=start,
+            curator="Демо-куратор",
+            actor=ACTOR,
+            now=datetime.combine(start - timedelta(days=7), time(10)),
+        )
+    pid = program.id
+    say(
+        f"Создан {municipality.name} ({municipality.timezone}), две школы и программа №{pid} "
+        f"«{program.title}» с {start:%d.%m.%Y}: 34 этапа дорожной карты."
+    )
+    try:
+        await act_on_stage(
+            pid, "form_pairs", Action.START, actor=ACTOR, now=datetime.combine(start, time(9))
+        )
+    except TransitionRefused as refusal:
+        say(f"Попытка сразу сформировать пары отклонена, как и должно быть:\n  {refusal}")
+
+    train = next(s for s in program.stages if s.code == "train_mentors")
+    await act_on_stage(
+        pid,
+        "train_mentors",
+        Action.RESCHEDULE,
+        actor=ACTOR,
+        due=train.due_date + timedelta(7),
+        reason="эксперт для обучения доступен на неделю позже",
+        now=datetime.combine(start + timedelta(days=1), time(11)),
+    )
+    say(f"Срок обучения наставников перенесён на {train.due_date + timedelta(7):%d.%m.%Y}.")
+
+    with database.session() as db:
+        program = program_view(db, pid, real_now)
+    steps = walk_plan(program)
+    say(f"Проходим дорожную карту в смоделированном времени: {len(steps)} действий.")
+    for step in steps:
+        await act_on_stage(
+            pid, str(step.number), step.action, actor=ACTOR, now=step.at, occurrence=step.occurrence
+        )
+        if step.order == 2:
+            say(
+                f"  {step.number:>2}. {BY_CODE[program.stages[step.number - 1].code].title}"
+                f" — выполнен {step.at:%d.%m.%Y %H:%M}"
+            )
+
+    with database.session() as db:
+        program = program_view(db, pid, real_now)
+        history = program_history(db, pid)
+    runs = {run.id for run in await program_flow_runs(pid)}
+    stamped = [row.flow_run_id for row in history if row.flow_run_id]
+    known = sum(1 for run_id in stamped if run_id in runs)
+    seconds = clock.perf_counter() - began
+    say(
+        f"\nГотово за {seconds:.1f} с: закрыто этапов {program.stages_closed} из 34; записей в "
+        f"журнале {len(history)}; запусков Prefect {len(stamped)}, из них API Prefect знает "
+        f"{known}.\n"
+        f"База данных Наставника: {database.location()}\n"
+        f"Запуски Prefect (тег program:{pid}): {where_runs_are()}\n"
+        f"Дальше: nastavnik program show {pid}; nastavnik history {pid}"
+    )
+    return DemoReport(pid, len(steps), len(history), known, seconds)
