@@ -231,7 +231,7 @@ BY_CODE: dict[str, StageDef] = {stage.code: stage for stage in STAGES}
 def stage_def(code_or_number: str) -> StageDef:
     """The stage a person named by its code (``form_pairs``) or its number (``19``)."""
     text = code_or_number.strip()
-    if text.isdigit() and 1 <= int(text) <= len(STAGES):
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(STAGES):
         return STAGES[int(text) - 1]
     if text in BY_CODE:
         return BY_CODE[text]

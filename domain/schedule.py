@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from domain.errors import InvalidInput
 from domain.roadmap import Recurrence
 
-_RUSSIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_RUSSIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
 
 
 def due_date(start: date, week: int) -> date:
@@ -30,7 +31,9 @@ def zone(name: str) -> ZoneInfo:
     """An IANA time zone, or a Russian message saying the name is not one."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # OSError: before Python 3.13 a folder name ("Europe") or a very long name fails in the
+    # file system rather than as an unknown key.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InvalidInput(
             f"Неизвестный часовой пояс «{name}»: укажите имя IANA, например Europe/Moscow, "
             "Asia/Yekaterinburg, Asia/Vladivostok"
@@ -55,11 +58,13 @@ def parse_date(text: str, what: str) -> date:
     """A date typed as 2026-09-01 or 01.09.2026; ``what`` names the field in the message."""
     text = text.strip()
     try:
-        match = _RUSSIAN_DATE.match(text)
-        if match:
+        if match := _RUSSIAN_DATE.match(text):
             day, month, year = (int(part) for part in match.groups())
             return date(year, month, day)
-        return date.fromisoformat(text)
+        if match := _ISO_DATE.match(text):
+            year, month, day = (int(part) for part in match.groups())
+            return date(year, month, day)
+        raise ValueError(text)
     except ValueError:
         raise InvalidInput(
             f"Неверная дата «{text}» в поле «{what}»: ожидается ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, "

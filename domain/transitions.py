@@ -78,16 +78,21 @@ def check_transition(
     """The transition ``action`` makes from ``state``, or a refusal naming the actual state."""
     if expected is not None and expected != state:
         raise TransitionRefused(
-            f"Нельзя {ACTION_LABELS[action]} {what}: он уже в состоянии "
-            f"«{STATE_LABELS[state]}», а действие ожидало «{STATE_LABELS[expected]}». "
-            "Кто-то изменил его раньше; посмотрите nastavnik program show и повторите"
+            f"Нельзя {ACTION_LABELS[action]} {what}: состояние уже «{STATE_LABELS[state]}», "
+            f"а действие ожидало «{STATE_LABELS[expected]}». Данные изменились после проверки; "
+            "посмотрите nastavnik program show и повторите"
         )
     transition = find_transition(table, action, state)
     if transition is None:
-        allowed = ", ".join(f"«{STATE_LABELS[s]}»" for s in sources_of(table, action))
+        sources = sources_of(table, action)
+        allowed = (
+            "это действие возможно только в состояниях "
+            + ", ".join(f"«{STATE_LABELS[s]}»" for s in sources)
+            if sources
+            else "это действие здесь неприменимо"
+        )
         raise TransitionRefused(
-            f"Нельзя {ACTION_LABELS[action]} {what}: он в состоянии «{STATE_LABELS[state]}»; "
-            f"это действие возможно только из состояний {allowed}"
+            f"Нельзя {ACTION_LABELS[action]} {what} в состоянии «{STATE_LABELS[state]}»; {allowed}"
         )
     return transition
 
