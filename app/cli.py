@@ -471,6 +471,7 @@ def history(program_id: int, as_json: bool) -> None:
         f"Журнал программы №{program_id} (время — {tz})",
         ["Когда", "Этап", "Действие", "Изменение", "Кто", "Примечание", "Запуск Prefect"],
         table,
+        whole=("Когда", "Изменение", "Запуск Prefect"),
     )
 
 

@@ -44,10 +44,13 @@ def say(text: str) -> None:
     console().print(text, markup=False)
 
 
-def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+def table(
+    title: str, columns: list[str], rows: list[list[str]], whole: tuple[str, ...] = ()
+) -> None:
+    """A table; the columns named in ``whole`` (ids people copy) are never wrapped."""
     grid = Table(title=title, title_justify="left", show_lines=False)
     for column in columns:
-        grid.add_column(column, overflow="fold")
+        grid.add_column(column, overflow="fold", no_wrap=column in whole)
     for row in rows:
         grid.add_row(*row)
     console().print(grid)

@@ -1,0 +1,86 @@
+"""Shared test harness: one Prefect test server for the session, the domain database on SQLite
+and on PostgreSQL (the real server on this machine), and a snapshot of every table."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import app  # noqa: F401  (Prefect's environment, as the command line sets it)
+
+os.environ["NASTAVNIK_ACTOR"] = "test-curator"
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from prefect.settings import PREFECT_API_URL
+from prefect.testing.utilities import prefect_test_harness
+
+from domain import database
+
+# The PostgreSQL server the tests use; this machine runs one at 127.0.0.1:5432 (trust auth).
+POSTGRES_ADMIN_URL = os.environ.get(
+    "NASTAVNIK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+TABLES = ["audit_entry", "stage_occurrence", "stage", "program", "organisation"]
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[str]:
+    """A Prefect server of its own for the whole session (temporary SQLite database)."""
+    with prefect_test_harness(server_startup_timeout=120):
+        url = PREFECT_API_URL.value()
+        assert url
+        os.environ["PREFECT_API_URL"] = url  # for nastavnik subprocesses
+        yield url
+        os.environ.pop("PREFECT_API_URL", None)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this session, migrated to the newest schema."""
+    name = f"nastavnik_test_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = (
+        POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        + f"/{name}"
+    )
+    database.upgrade(url)
+    yield url
+    database.engine_for(url).dispose()
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """The domain database a test runs on: a new SQLite file, or the session's PostgreSQL
+    database emptied. Set as NASTAVNIK_DATABASE_URL, as a user would."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'nastavnik.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        with database.engine_for(url).begin() as connection:
+            connection.execute(sa.text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    monkeypatch.setenv("NASTAVNIK_DATABASE_URL", url)
+    monkeypatch.setenv("NASTAVNIK_HOME", str(tmp_path / "home"))
+    return url
+
+
+def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every domain table, to prove that a refused command changed nothing."""
+    engine = database.engine_for(url)
+    with engine.connect() as connection:
+        return {
+            table: sorted(
+                tuple(str(value) for value in row)
+                for row in connection.execute(sa.text(f"SELECT * FROM {table}"))
+            )
+            for table in TABLES
+        }

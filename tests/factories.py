@@ -1,0 +1,38 @@
+"""Organisations and programs that tests start from, made through the real services."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from domain import database
+from domain.organisations import add_organisation
+from domain.programs import ProgramView, create_program
+
+SETUP_TIME = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
+START = date(2026, 9, 1)
+
+
+def school(tz: str = "Europe/Moscow", name: str = "Школа № 1") -> int:
+    """A municipality in ``tz`` with one school in it; returns the school's id."""
+    with database.session() as db:
+        municipality = add_organisation(
+            db, name=f"Округ ({tz})", kind="municipality", timezone=tz, now=SETUP_TIME
+        )
+        org = add_organisation(
+            db, name=name, kind="school", parent_id=municipality.id, now=SETUP_TIME
+        )
+    return org.id
+
+
+def program(org_id: int | None = None, start: date = START) -> ProgramView:
+    with database.session() as db:
+        return create_program(
+            db,
+            org_id=org_id or school(),
+            title="Наставничество педагогов",
+            forms=["teacher_teacher"],
+            start=start,
+            curator="Иванова Мария Петровна",
+            actor="test-curator",
+            now=SETUP_TIME,
+        )
