@@ -16,7 +16,6 @@ from typing import Any
 
 import click
 
-import app  # noqa: F401  (sets Prefect's environment before Prefect is imported)
 from app import output
 from app.demo import run_demo
 from domain import database
@@ -265,7 +264,7 @@ def program_list(org: int | None, now: str | None, as_json: bool) -> None:
             p.title,
             p.org_name,
             f"{output.day(p.start_date)}–{output.day(p.end_date)}",
-            f"{p.stages_closed}/34",
+            f"{p.stages_closed}/{p.stages_total}",
             str(p.stages_overdue or "—"),
         ]
         for p in programs
@@ -298,7 +297,8 @@ def _print_roadmap(program: ProgramView, full: bool) -> None:
         f"Программа №{program.id} «{program.title}» — {program.org_name} ({program.timezone})\n"
         f"Сроки: {output.day(program.start_date)}–{output.day(program.end_date)}; формы: {forms}; "
         f"куратор: {program.curator or '—'}\n"
-        f"Закрыто этапов: {program.stages_closed} из 34; просрочено: {program.stages_overdue}"
+        f"Закрыто этапов: {program.stages_closed} из {program.stages_total}; "
+        f"просрочено: {program.stages_overdue}"
     )
     rows: list[list[str]] = []
     phase = 0
@@ -309,8 +309,7 @@ def _print_roadmap(program: ProgramView, full: bool) -> None:
         overdue = f"ПРОСРОЧЕН на {stage.days_overdue} дн." if stage.days_overdue else ""
         dates = ""
         if stage.occurrences:
-            closed = sum(1 for o in stage.occurrences if o.state in ("done", "skipped"))
-            dates = f" (даты: {closed}/{len(stage.occurrences)})"
+            dates = f" (даты: {stage.occurrences_closed}/{len(stage.occurrences)})"
         rows.append(
             [
                 str(stage.number),

@@ -160,9 +160,9 @@ async def run_demo(start: date | None, say: Callable[[str], None]) -> DemoReport
     known = sum(1 for run_id in stamped if run_id in runs)
     seconds = clock.perf_counter() - began
     say(
-        f"\nГотово за {seconds:.1f} с: закрыто этапов {program.stages_closed} из 34; записей в "
-        f"журнале {len(history)}; запусков Prefect {len(stamped)}, из них API Prefect знает "
-        f"{known}.\n"
+        f"\nГотово за {seconds:.1f} с: закрыто этапов {program.stages_closed} из "
+        f"{program.stages_total}; записей в журнале {len(history)}; запусков Prefect "
+        f"{len(stamped)}, из них API Prefect знает {known}.\n"
         f"База данных Наставника: {database.location()}\n"
         f"Запуски Prefect (тег program:{pid}): {where_runs_are()}\n"
         f"Дальше: nastavnik program show {pid}; nastavnik history {pid}"

@@ -45,6 +45,7 @@ class StageView:
     started_at: datetime | None
     finished_at: datetime | None
     occurrences: list[OccurrenceView] = field(default_factory=list)
+    occurrences_closed: int = 0
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class ProgramView:
     start_date: date
     end_date: date
     curator: str | None
+    stages_total: int
     stages_closed: int
     stages_overdue: int
     current: list[str]  # codes of the active stages
@@ -193,6 +195,7 @@ def program_view(
         start_date=program.start_date,
         end_date=program.end_date,
         curator=program.curator,
+        stages_total=len(stages),
         stages_closed=sum(1 for s in stages if StageState(s.state) in CLOSED),
         stages_overdue=sum(1 for s in stages if s.days_overdue),
         current=[s.code for s in stages if s.state == StageState.ACTIVE],
@@ -232,6 +235,7 @@ def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
         started_at=stage.started_at,
         finished_at=stage.finished_at,
         occurrences=occurrences,
+        occurrences_closed=sum(1 for o in occurrences if StageState(o.state) in CLOSED),
     )
 
 
