@@ -17,7 +17,6 @@ from typing import Any
 import click
 
 from app import output
-from app.demo import run_demo
 from domain import database
 from domain.errors import InvalidInput, NastavnikError
 from domain.history import HistoryRow, program_history
@@ -32,7 +31,6 @@ from domain.programs import (
 from domain.roadmap import PHASES
 from domain.schedule import parse_date, parse_moment, utc_now
 from domain.states import ACTION_LABELS, STATE_LABELS, Action, StageState
-from flows.actions import act_on_stage
 
 
 class WholeNumber(click.ParamType):
@@ -335,6 +333,9 @@ def _act(
     due: date | None = None,
     expect: str | None = None,
 ) -> None:
+    # Imported here: Prefect costs a second to import, and only actions need it.
+    from flows.actions import act_on_stage
+
     applied = asyncio.run(
         act_on_stage(
             program_id,
@@ -480,6 +481,8 @@ def history(program_id: int, as_json: bool) -> None:
 )
 def demo(start: str | None) -> None:
     """Демонстрация: муниципалитет, две школы и программа, пройденная за все 34 этапа."""
+    from app.demo import run_demo  # imports Prefect: see _act
+
     asyncio.run(run_demo(parse_date(start, "--start") if start else None, output.say))
 
 
