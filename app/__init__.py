@@ -4,8 +4,7 @@ people and the services in domain/ and flows/, and hold no business rule."""
 import os
 
 # Prefect reads these when first imported, so they are set before anything imports it. There is
-# no internet for analytics, and Prefect's console log lines (info and its exit-time warnings)
-# would drown the Russian output
-# (its logs still reach the Prefect API and UI in full).
+# no internet for analytics; Prefect's console lines (info, and its exit-time warnings) would
+# drown the Russian output, while its logs still reach the Prefect API and UI in full.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "ERROR")
