@@ -21,6 +21,7 @@ from domain import database
 from domain.errors import InvalidInput, NastavnikError
 from domain.history import HistoryRow, program_history
 from domain.organisations import add_organisation, list_organisations
+from domain.people import add_person, assign, list_people, set_coordinator
 from domain.programs import (
     ProgramView,
     create_program,
@@ -28,9 +29,10 @@ from domain.programs import (
     program_timezone,
     program_view,
 )
-from domain.roadmap import PHASES
-from domain.schedule import parse_date, parse_moment, utc_now
+from domain.roadmap import PHASES, ROLE_LABELS, Role
+from domain.schedule import as_moment, parse_date, parse_moment, utc_now
 from domain.states import ACTION_LABELS, STATE_LABELS, Action, StageState
+from notifications.outbox import list_outbox, retry
 
 
 class WholeNumber(click.ParamType):
@@ -69,6 +71,21 @@ def program_cli() -> None:
 @cli.group("stage")
 def stage_cli() -> None:
     """Этапы дорожной карты программы."""
+
+
+@cli.group("person")
+def person_cli() -> None:
+    """Люди: кураторы, руководители, наставники, наставляемые, координаторы."""
+
+
+@cli.group("reminders")
+def reminders_cli() -> None:
+    """Приглашения и напоминания."""
+
+
+@cli.group("outbox")
+def outbox_cli() -> None:
+    """Очередь сообщений: что отправлено, что ждёт, что не доставлено."""
 
 
 def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -136,6 +153,22 @@ def _state(text: str | None) -> StageState | None:
         ) from None
 
 
+def _hours(text: str) -> tuple[int, int]:
+    start, _, until = text.partition("-")
+    if not (start.strip().isdigit() and until.strip().isdigit()):
+        raise InvalidInput(f"Часы отправки «{text}» не поняты: нужно «с-до», например 9-18")
+    return int(start), int(until)
+
+
+def _days(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InvalidInput(
+            f"Дни напоминаний «{text}» не поняты: нужны числа через запятую, например 3,1"
+        ) from None
+
+
 @cli.command("init")
 def init_command() -> None:
     """Создать или обновить схему базы данных."""
@@ -153,12 +186,33 @@ def init_command() -> None:
 )
 @click.option("--parent", type=NUMBER, help="Номер вышестоящей организации.")
 @click.option("--tz", help="Часовой пояс IANA (Asia/Yekaterinburg); иначе — вышестоящей.")
+@click.option("--hours", help="Часы отправки сообщений по местному времени, «с-до»: 9-18.")
+@click.option(
+    "--smtp",
+    help="Свой SMTP-сервер для почты, адрес apprise без получателя: "
+    "mailtos://логин:пароль@smtp.school.ru?from=noreply@school.ru",
+)
 @json_option
-def org_add(name: str, kind: str, parent: int | None, tz: str | None, as_json: bool) -> None:
+def org_add(
+    name: str,
+    kind: str,
+    parent: int | None,
+    tz: str | None,
+    hours: str | None,
+    smtp: str | None,
+    as_json: bool,
+) -> None:
     """Добавить организацию."""
     with database.session() as db:
         org = add_organisation(
-            db, name=name, kind=kind, parent_id=parent, timezone=tz, now=utc_now()
+            db,
+            name=name,
+            kind=kind,
+            parent_id=parent,
+            timezone=tz,
+            hours=_hours(hours) if hours else None,
+            smtp_url=smtp,
+            now=utc_now(),
         )
     if as_json:
         output.emit_json(org)
@@ -205,6 +259,12 @@ def org_list(as_json: bool) -> None:
 @click.option("--start", help="Дата начала (2026-09-01 или 01.09.2026); по умолчанию сегодня.")
 @click.option("--end", help="Дата окончания; по умолчанию через 37 недель.")
 @click.option("--curator", help="Куратор программы.")
+@click.option("--remind", help="За сколько дней до срока напоминать, через запятую (3,1).")
+@click.option(
+    "--escalate-after",
+    type=NUMBER,
+    help="Через сколько дней просрочки сообщать муниципальному координатору (3).",
+)
 @actor_option
 @now_option
 @json_option
@@ -216,6 +276,8 @@ def program_create(
     start: str | None,
     end: str | None,
     curator: str | None,
+    remind: str | None,
+    escalate_after: int | None,
     actor: str | None,
     now: str | None,
     as_json: bool,
@@ -233,6 +295,8 @@ def program_create(
             start=start_date,
             end=end_date,
             curator=curator,
+            reminder_days=_days(remind) if remind is not None else None,
+            escalation_days=escalate_after,
             actor=_actor(actor),
             now=_now(now),
         )
@@ -287,6 +351,166 @@ def program_show(program_id: int, full: bool, now: str | None, as_json: bool) ->
         output.emit_json(program)
         return
     _print_roadmap(program, full)
+
+
+@program_cli.command("assign")
+@click.argument("program_id", metavar="PROGRAM", type=NUMBER)
+@click.argument("person_id", metavar="PERSON", type=NUMBER)
+@click.option(
+    "--role",
+    required=True,
+    help="Роль: curator, director, mentor, mentee, psychologist (или по-русски: наставник…).",
+)
+@json_option
+def program_assign(program_id: int, person_id: int, role: str, as_json: bool) -> None:
+    """Назначить человеку роль в программе."""
+    with database.session() as db:
+        assignment = assign(db, program_id=program_id, person_id=person_id, role=role)
+    if as_json:
+        output.emit_json(assignment.model_dump())
+    else:
+        output.say(
+            f"Человек №{person_id} — {ROLE_LABELS[Role(assignment.role)]} в программе №{program_id}"
+        )
+
+
+@org_cli.command("coordinator")
+@click.argument("org_id", metavar="ORG", type=NUMBER)
+@click.argument("person_id", metavar="PERSON", type=NUMBER)
+def org_coordinator(org_id: int, person_id: int) -> None:
+    """Назначить муниципального (регионального) координатора: ему уходят эскалации."""
+    with database.session() as db:
+        set_coordinator(db, org_id=org_id, person_id=person_id)
+    output.say(f"Координатор организации №{org_id} — человек №{person_id}")
+
+
+@person_cli.command("add")
+@click.option("--org", type=NUMBER, required=True, help="Номер организации.")
+@click.option("--name", required=True, help="ФИО.")
+@click.option(
+    "--contact",
+    "contacts",
+    multiple=True,
+    required=True,
+    help="Адрес apprise: mailto://ivanova@school.ru, tgram://ТОКЕН/ЧАТ…; можно несколько.",
+)
+@click.option("--preferred", help="Какой из адресов основной (по умолчанию первый).")
+@json_option
+def person_add(
+    org: int, name: str, contacts: tuple[str, ...], preferred: str | None, as_json: bool
+) -> None:
+    """Добавить человека с адресами для уведомлений."""
+    with database.session() as db:
+        person = add_person(
+            db, org_id=org, name=name, contacts=list(contacts), preferred=preferred, now=utc_now()
+        )
+    if as_json:
+        output.emit_json(person)
+    else:
+        output.say(f"Добавлен человек №{person.id}: {person.name}, адрес: {person.preferred}")
+
+
+@person_cli.command("list")
+@click.option("--org", type=NUMBER, help="Только люди этой организации.")
+@json_option
+def person_list(org: int | None, as_json: bool) -> None:
+    """Список людей и их адресов."""
+    with database.session() as db:
+        people = list_people(db, org_id=org)
+    if as_json:
+        output.emit_json(people)
+        return
+    rows = [
+        [str(p.id), p.name, str(p.org_id), p.preferred, str(len(p.contacts) - 1 or "—")]
+        for p in people
+    ]
+    output.table("Люди", ["№", "ФИО", "Организация", "Основной адрес", "Других адресов"], rows)
+
+
+@reminders_cli.command("run")
+@click.option(
+    "--now", help="Момент обхода, ISO 8601 с часовым поясом или UTC; по умолчанию — сейчас."
+)
+@json_option
+def reminders_run(now: str | None, as_json: bool) -> None:
+    """Один обход: поставить в очередь то, что пора, и отправить очередь."""
+    from flows.reminders import reminder_sweep  # imports Prefect: see _act
+
+    moment = parse_moment(now) if now else utc_now()
+    outcome = asyncio.run(reminder_sweep(as_moment(moment, "UTC")))
+    if as_json:
+        output.emit_json(outcome)
+    else:
+        output.say(
+            f"Поставлено в очередь: {outcome.queued}; отправлено: {outcome.sent}; "
+            f"повтор позже: {outcome.retrying}; не доставлено: {outcome.failed}"
+        )
+
+
+OUTBOX_STATUS = {
+    "queued": "ждёт",
+    "sending": "отправляется",
+    "sent": "отправлено",
+    "failed": "не доставлено",
+    "cancelled": "отменено",
+}
+NOTICE_LABELS = {
+    "invitation": "приглашение",
+    "reminder": "напоминание",
+    "overdue": "просрочка",
+    "escalation": "эскалация",
+}
+
+
+@outbox_cli.command("list")
+@click.option("--status", help="queued, sending, sent, failed или cancelled.")
+@click.option("--program", "program_id", type=NUMBER, help="Только сообщения этой программы.")
+@json_option
+def outbox_list(status: str | None, program_id: int | None, as_json: bool) -> None:
+    """Сообщения в очереди: кому, о каком этапе, в каком состоянии."""
+    with database.session() as db:
+        messages = list_outbox(db, status=status, program_id=program_id)
+    if as_json:
+        output.emit_json(messages)
+        return
+    rows = [
+        [
+            str(m.id),
+            str(m.program_id),
+            f"{m.stage_number} {m.stage_code}" + (f" #{m.occurrence}" if m.occurrence else ""),
+            m.person_name,
+            NOTICE_LABELS.get(m.kind, m.kind),
+            output.day(m.due_date),
+            OUTBOX_STATUS.get(m.status, m.status),
+            str(m.attempts),
+            m.last_error or "",
+        ]
+        for m in messages
+    ]
+    output.table(
+        "Очередь сообщений",
+        ["№", "Программа", "Этап", "Кому", "Что", "Срок", "Состояние", "Попыток", "Ошибка"],
+        rows,
+    )
+
+
+@outbox_cli.command("retry")
+@click.argument("message_id", metavar="ID", type=NUMBER)
+def outbox_retry(message_id: int) -> None:
+    """Вернуть недоставленное сообщение в очередь."""
+    with database.session() as db:
+        retry(db, message_id, utc_now())
+    output.say(f"Сообщение №{message_id} снова в очереди: уйдёт при следующем обходе")
+
+
+@cli.command("serve")
+@click.option("--cron", default="*/15 * * * *", show_default=True, help="Расписание обхода.")
+def serve_command(cron: str) -> None:
+    """Обход напоминаний по расписанию (процесс работает, пока его не остановят)."""
+    from deployments.serve import serve_sweep  # imports Prefect: see _act
+
+    output.say(f"Обход напоминаний по расписанию «{cron}»; остановить — Ctrl+C")
+    serve_sweep(cron)
 
 
 def _print_roadmap(program: ProgramView, full: bool) -> None:

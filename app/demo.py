@@ -8,31 +8,51 @@ walk calls the same services a curator's commands call.
 from __future__ import annotations
 
 import time as clock
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlmodel import Session
+
+from app.sink import LocalSink
 from domain import database
 from domain.errors import TransitionRefused
 from domain.history import program_history
 from domain.organisations import add_organisation
+from domain.people import add_person, assign, set_coordinator
 from domain.programs import ProgramView, create_program, program_view
 from domain.roadmap import BY_CODE
-from domain.schedule import utc_now
+from domain.schedule import as_moment, utc_now
 from domain.states import Action
 from flows.actions import act_on_stage
+from flows.reminders import reminder_sweep
 from flows.runs import program_flow_runs, where_runs_are
+from notifications.outbox import list_outbox
 
 ACTOR = "demo"
 MINUTE = timedelta(minutes=1)
 
 
+SWEEP = 0  # a reminder sweep sorts before the stage actions of the same minute
+LATE = {"write_cases": 4}  # one stage closes late, to show overdue notices and escalation
+PEOPLE = [
+    ("Куратор", "curator"),
+    ("Руководитель", "director"),
+    ("Психолог", "psychologist"),
+    ("Наставник 1", "mentor"),
+    ("Наставник 2", "mentor"),
+    ("Наставляемый 1", "mentee"),
+    ("Наставляемый 2", "mentee"),
+]
+
+
 @dataclass(frozen=True, order=True)
 class Step:
     at: datetime  # wall-clock time in the school's zone (naive: the services read it so)
-    number: int
+    number: int  # the stage's number; 0 for a reminder sweep
     order: int
-    action: Action
+    action: Action | None  # None: a reminder sweep
     occurrence: int | None = None
 
 
@@ -54,10 +74,13 @@ def walk_plan(program: ProgramView) -> list[Step]:
     """Every start, date and completion, each after what it depends on, in time order.
 
     A stage starts six days before its deadline (or its first date) at 09:00, or just after its
-    last prerequisite closes; dates are marked at noon; a stage closes at 15:00 on its deadline.
+    last prerequisite closes; dates are marked at noon; a stage closes at 15:00 on its deadline
+    (the stages in LATE some days after it). A reminder sweep runs at 10:00 three days and one
+    day before each deadline, and on the days after a late one.
     """
     closed_at: dict[str, datetime] = {}
     steps: list[Step] = []
+    sweep_days: set[date] = set()
     for stage in program.stages:
         first_day = stage.occurrences[0].due_date if stage.occurrences else stage.due_date
         start = datetime.combine(first_day - timedelta(days=6), time(9))
@@ -69,15 +92,47 @@ def walk_plan(program: ProgramView) -> list[Step]:
             marked = max(datetime.combine(occurrence.due_date, time(12)), start + MINUTE)
             steps.append(Step(marked, stage.number, 1, Action.COMPLETE, occurrence.seq))
             last = max(last, marked)
-        done = max(
-            datetime.combine(stage.due_date, time(15)) + stage.number * MINUTE, last + MINUTE
-        )
+            sweep_days.update(occurrence.due_date - timedelta(days) for days in (3, 1))
+        late = LATE.get(stage.code, 0)
+        deadline = datetime.combine(stage.due_date + timedelta(late), time(15))
+        done = max(deadline + stage.number * MINUTE, last + MINUTE)
+        sweep_days.update(stage.due_date - timedelta(days) for days in (3, 1))
+        sweep_days.update(stage.due_date + timedelta(days) for days in range(1, late))
         steps.append(Step(done, stage.number, 2, Action.COMPLETE))
         closed_at[stage.code] = done
+    steps += [Step(datetime.combine(day, time(10)), SWEEP, 0, None) for day in sweep_days]
     return sorted(steps)
 
 
 async def run_demo(start: date | None, say: Callable[[str], None]) -> DemoReport:
+    with LocalSink() as sink:
+        return await _run_demo(start, say, sink)
+
+
+def _add_people(
+    db: Session, school_id: int, municipality_id: int, pid: int, sink: LocalSink
+) -> None:
+    """The program's people, each with an address on the local sink, and the coordinator."""
+    for number, (name, role) in enumerate(PEOPLE, start=1):
+        person = add_person(
+            db,
+            org_id=school_id,
+            name=f"Демо: {name}",
+            contacts=[sink.url(f"{role}-{number}")],
+            now=utc_now(),
+        )
+        assign(db, program_id=pid, person_id=person.id, role=role)
+    coordinator = add_person(
+        db,
+        org_id=municipality_id,
+        name="Демо: Координатор",
+        contacts=[sink.url("coordinator")],
+        now=utc_now(),
+    )
+    set_coordinator(db, org_id=municipality_id, person_id=coordinator.id)
+
+
+async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalSink) -> DemoReport:
     began = clock.perf_counter()
     real_now = utc_now()
     with database.session() as db:
@@ -114,6 +169,7 @@ async def run_demo(start: date | None, say: Callable[[str], None]) -> DemoReport
             actor=ACTOR,
             now=datetime.combine(start - timedelta(days=7), time(10)),
         )
+        _add_people(db, school.id, municipality.id, program.id, sink)
     pid = program.id
     say(
         f"Создан {municipality.name} ({municipality.timezone}), две школы и программа №{pid} "
@@ -141,8 +197,14 @@ async def run_demo(start: date | None, say: Callable[[str], None]) -> DemoReport
     with database.session() as db:
         program = program_view(db, pid, real_now)
     steps = walk_plan(program)
-    say(f"Проходим дорожную карту в смоделированном времени: {len(steps)} действий.")
+    say(
+        f"Проходим дорожную карту в смоделированном времени: {len(steps)} действий и обходов "
+        "напоминаний; сообщения уходят на локальный приёмник " + sink.url("")
+    )
     for step in steps:
+        if step.action is None:
+            await reminder_sweep(as_moment(step.at, program.timezone))
+            continue
         await act_on_stage(
             pid, str(step.number), step.action, actor=ACTOR, now=step.at, occurrence=step.occurrence
         )
@@ -155,6 +217,7 @@ async def run_demo(start: date | None, say: Callable[[str], None]) -> DemoReport
     with database.session() as db:
         program = program_view(db, pid, real_now)
         history = program_history(db, pid)
+        sent = Counter(m.kind for m in list_outbox(db, status="sent", program_id=pid))
     runs = {run.id for run in await program_flow_runs(pid)}
     stamped = [row.flow_run_id for row in history if row.flow_run_id]
     known = sum(1 for run_id in stamped if run_id in runs)
@@ -165,6 +228,10 @@ async def run_demo(start: date | None, say: Callable[[str], None]) -> DemoReport
         f"{len(stamped)}, из них API Prefect знает {known}.\n"
         f"База данных Наставника: {database.location()}\n"
         f"Запуски Prefect (тег program:{pid}): {where_runs_are()}\n"
-        f"Дальше: nastavnik program show {pid}; nastavnik history {pid}"
+        f"Сообщений отправлено: {sum(sent.values())} (приглашений {sent['invitation']}, "
+        f"напоминаний {sent['reminder']}, о просрочке {sent['overdue']}, координатору "
+        f"{sent['escalation']}); приёмник получил {len(sink.received)}.\n"
+        f"Дальше: nastavnik program show {pid}; nastavnik history {pid}; "
+        f"nastavnik outbox list --program {pid}"
     )
     return DemoReport(pid, len(steps), len(history), known, seconds)

@@ -1,4 +1,4 @@
-"""How flows are served and scheduled: one machine (serve) or a cluster (work pool, workers).
+"""How flows are served and scheduled: one machine (serve.py) or a cluster (work pool, workers).
 
-Empty until the first scheduled flow (the reminder sweep); stage flows run in the calling process.
+Stage flows run in the process of the person who acts; the reminder sweep runs on a schedule.
 """

@@ -64,6 +64,12 @@ class Organisation(SQLModel, table=True):
     kind: str = Field(index=True)
     parent_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     timezone: str | None = None  # IANA; None means the parent's
+    # Sending hours, local whole hours [from, until); None means the parent's, then 09-18.
+    send_from_hour: int | None = None
+    send_until_hour: int | None = None
+    # The organisation's own SMTP server for e-mail, an apprise URL without a recipient
+    # (mailtos://user:pass@smtp.school.ru?from=noreply@school.ru); None means the parent's.
+    smtp_url: str | None = None
     created_at: datetime = _moment()
 
 
@@ -76,6 +82,10 @@ class Program(SQLModel, table=True):
     start_date: date
     end_date: date
     curator: str | None = None
+    # Reminders go this many days before a deadline; an overdue stage is escalated to the
+    # municipal coordinator this many days after it.
+    reminder_days: list[int] = Field(default=[3, 1], sa_column=Column(JSON, nullable=False))
+    escalation_days: int = 3
     created_at: datetime = _moment()
 
 
@@ -137,3 +147,75 @@ class AuditEntry(SQLModel, table=True):
     requested_at: datetime = _moment()  # wall-clock time of the request
     effective_at: datetime = _moment()  # the ``now`` the action took place at (may be simulated)
     flow_run_id: str | None = Field(default=None, index=True)
+
+
+class Person(SQLModel, table=True):
+    """A curator, director, mentor, mentee, psychologist or coordinator: personal data."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str
+    created_at: datetime = _moment()
+
+
+class Contact(SQLModel, table=True):
+    """One delivery address of a person, as an apprise URL; one of them is preferred."""
+
+    __table_args__ = (UniqueConstraint("person_id", "url"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    url: str
+    preferred: bool = False
+
+
+class ProgramRole(SQLModel, table=True):
+    __tablename__ = "program_role"
+    __table_args__ = (UniqueConstraint("program_id", "person_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str
+
+
+class Coordinator(SQLModel, table=True):
+    """The person who coordinates mentoring for a municipality (or a region)."""
+
+    org_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"  # claimed by a sweep until claimed_until
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the attempt limit; shown to the curator
+    CANCELLED = "cancelled"  # its stage closed or moved before it went out
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to one person. ``key`` makes enqueueing idempotent: what, to whom, for which
+    deadline. The rendered text stays here and never goes through Prefect."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    occurrence_seq: int | None = None
+    person_id: int = Field(foreign_key="person.id", index=True)
+    org_id: int = Field(foreign_key="organisation.id")  # the recipient's: hours, SMTP
+    kind: str
+    due_date: date
+    subject: str
+    body: str
+    status: str = Field(default=OutboxStatus.QUEUED, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = _moment()
+    claimed_by: str | None = None
+    claimed_until: datetime | None = _moment(default=None)
+    sent_at: datetime | None = _moment(default=None)
+    last_error: str | None = None
+    created_at: datetime = _moment()

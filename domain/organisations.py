@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from domain.contacts import check_address
 from domain.errors import InvalidInput, NotFound
 from domain.models import ORG_KIND_LABELS, TERRITORIES, Organisation, OrgKind
 from domain.schedule import zone
@@ -69,6 +70,8 @@ def add_organisation(
     now: datetime,
     parent_id: int | None = None,
     timezone: str | None = None,
+    hours: tuple[int, int] | None = None,
+    smtp_url: str | None = None,
 ) -> OrgView:
     if not name.strip():
         raise InvalidInput("Не указано название организации (--name)")
@@ -88,11 +91,19 @@ def add_organisation(
             "Укажите часовой пояс (--tz, например Europe/Moscow): у организации верхнего "
             "уровня его не от кого унаследовать"
         )
+    if hours is not None and not 0 <= hours[0] < hours[1] <= 24:
+        raise InvalidInput(
+            f"Часы отправки {hours[0]}-{hours[1]} не подходят: нужно «с-до» в пределах 0-24, "
+            "например 9-18"
+        )
     org = Organisation(
         name=name.strip(),
         kind=org_kind_,
         parent_id=parent_id,
         timezone=timezone or None,
+        send_from_hour=hours[0] if hours else None,
+        send_until_hour=hours[1] if hours else None,
+        smtp_url=check_address(smtp_url) if smtp_url else None,
         created_at=now,
     )
     db.add(org)

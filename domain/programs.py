@@ -80,6 +80,8 @@ def create_program(
     start: date | None = None,
     end: date | None = None,
     curator: str | None = None,
+    reminder_days: list[int] | None = None,
+    escalation_days: int | None = None,
 ) -> ProgramView:
     """A new program with its 34 stages due ``week`` weeks after ``start`` (local dates)."""
     org = get_organisation(db, org_id)
@@ -99,8 +101,15 @@ def create_program(
         raise InvalidInput(
             f"Дата окончания {end:%d.%m.%Y} раньше даты начала {start:%d.%m.%Y} (--end)"
         )
+    reminders = sorted(set(reminder_days if reminder_days is not None else [3, 1]), reverse=True)
+    if any(days < 1 or days > 60 for days in reminders):
+        raise InvalidInput("Напоминания задаются в днях до срока, от 1 до 60 (--remind 3,1)")
+    if escalation_days is not None and not 1 <= escalation_days <= 60:
+        raise InvalidInput("Передача координатору — через 1-60 дней просрочки (--escalate-after)")
     program = Program(
         org_id=org_id,
+        reminder_days=reminders,
+        escalation_days=escalation_days or 3,
         title=title.strip(),
         forms=codes,
         role_model=(role_model or "").strip() or None,

@@ -42,6 +42,7 @@ class Role(StrEnum):
     MENTEE = "mentee"
     PAIR = "pair"
     PSYCHOLOGIST = "psychologist"
+    COORDINATOR = "coordinator"  # of a municipality: hears when a school's stage is long overdue
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -51,6 +52,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.MENTEE: "наставляемый",
     Role.PAIR: "пара",
     Role.PSYCHOLOGIST: "психолог",
+    Role.COORDINATOR: "муниципальный координатор",
 }
 
 PHASES: dict[int, str] = {

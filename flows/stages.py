@@ -1,9 +1,10 @@
 """One Prefect flow per kind of stage (DESIGN.md: how stages map onto Prefect).
 
-Every start, completion, skip or new deadline of a stage is one run of its kind's flow. Today a
-run persists the transition; each kind's own work (questionnaires and consents for surveys,
-invitations and reminders, pair matching, the order's document) is added to its kind's flow as
-tasks after ``apply_transition``, in the place ``_stage_work`` marks, by the issues that build it.
+Every start, completion, skip or new deadline of a stage is one run of its kind's flow: it
+persists the transition, then queues the invitations of a stage that starts (or cancels the
+unsent messages of one that closes or moves). Each kind's own work (questionnaires and consents
+for surveys, pair matching, the order's document) is added to its kind's flow as tasks after
+these, by the issues that build it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from prefect.context import TagsContext
 
 from domain.roadmap import StageKind
 from domain.transitions import AppliedAction
+from tasks.outbox import follow_up_transition
 from tasks.transitions import apply_transition
 
 StageFlow = Flow[[int], Coroutine[Any, Any, AppliedAction]]
@@ -58,7 +60,8 @@ def _stage_flow(kind: StageKind) -> StageFlow:
     async def stage_flow(entry_id: int) -> AppliedAction:
         with untagged():
             applied = await apply_transition(entry_id)
-        # _stage_work: the kind's own tasks go here, keyed by applied.action.
+            await follow_up_transition(entry_id)
+            # The kind's own work (questionnaires, matching, documents) goes here.
         return applied
 
     return stage_flow

@@ -1,0 +1,61 @@
+"""Which notices are due, and to whom: the rules of reminders, overdue notices and escalation.
+
+Pure: dates in, notice kinds out. The outbox (notifications/outbox.py) turns them into messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from enum import StrEnum
+
+from domain.roadmap import Role, StageDef
+
+
+class NoticeKind(StrEnum):
+    INVITATION = "invitation"  # a stage that concerns you has started
+    REMINDER = "reminder"  # its deadline is near
+    OVERDUE = "overdue"  # the day after the deadline: to the responsible and the curator
+    ESCALATION = "escalation"  # long overdue: to the municipal coordinator
+
+
+PAIR = frozenset({Role.MENTOR, Role.MENTEE})
+
+
+def notices_due(
+    today: date, due: date, reminder_days: Sequence[int], escalation_days: int
+) -> list[tuple[NoticeKind, int]]:
+    """The notices a deadline calls for on ``today`` (a local date), each with its day count
+    (days before for a reminder, the escalation threshold for an escalation, 1 for overdue).
+
+    Before the deadline only the most urgent reminder is due, so a sweep that did not run for a
+    few days sends one reminder, not a burst of stale ones. Nothing goes on the due date itself.
+    """
+    left = (due - today).days
+    if left >= 1:
+        eligible = [days for days in reminder_days if days >= left]
+        return [(NoticeKind.REMINDER, min(eligible))] if eligible else []
+    if left == 0:
+        return []
+    notices = [(NoticeKind.OVERDUE, 1)]
+    if -left >= escalation_days:
+        notices.append((NoticeKind.ESCALATION, escalation_days))
+    return notices
+
+
+def recipient_roles(stage: StageDef, kind: NoticeKind) -> frozenset[Role]:
+    """Who hears of a stage: the roles in its "who" column ("pair" is mentors and mentees).
+
+    Invitations skip the curator, who starts stages; the curator also hears that a stage is
+    overdue; an escalation goes to the coordinator alone.
+    """
+    if kind == NoticeKind.ESCALATION:
+        return frozenset({Role.COORDINATOR})
+    roles: set[Role] = set()
+    for role in stage.who:
+        roles |= PAIR if role == Role.PAIR else {role}
+    if kind == NoticeKind.INVITATION:
+        roles.discard(Role.CURATOR)
+    if kind == NoticeKind.OVERDUE:
+        roles.add(Role.CURATOR)
+    return frozenset(roles)

@@ -1,0 +1,132 @@
+"""People, their delivery addresses (domain/contacts.py) and their roles in programs and
+territories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from domain.contacts import check_address
+from domain.errors import InvalidInput, NotFound
+from domain.models import TERRITORIES, Contact, Coordinator, OrgKind, Person, ProgramRole
+from domain.organisations import get_organisation
+from domain.programs import get_program
+from domain.roadmap import ROLE_LABELS, Role
+
+# Roles a person takes in a program; "pair" is mentors and mentees together, "coordinator" is
+# a territory's.
+PROGRAM_ROLES = (Role.CURATOR, Role.DIRECTOR, Role.MENTOR, Role.MENTEE, Role.PSYCHOLOGIST)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    id: int
+    org_id: int
+    name: str
+    contacts: list[str]
+    preferred: str
+
+
+def program_role(text: str) -> Role:
+    folded = text.strip().lower()
+    for role in PROGRAM_ROLES:
+        if folded in (role.value, ROLE_LABELS[role]):
+            return role
+    known = ", ".join(f"{role.value} ({ROLE_LABELS[role]})" for role in PROGRAM_ROLES)
+    raise InvalidInput(f"Неизвестная роль «{text}». Роли в программе: {known}")
+
+
+def get_person(db: Session, person_id: int) -> Person:
+    person = db.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"Человек с номером {person_id} не найден (список: nastavnik person list)")
+    return person
+
+
+def add_person(
+    db: Session,
+    *,
+    org_id: int,
+    name: str,
+    contacts: list[str],
+    now: datetime,
+    preferred: str | None = None,
+) -> PersonView:
+    """A person with one or more addresses; the preferred one is ``preferred`` or the first."""
+    get_organisation(db, org_id)
+    if not name.strip():
+        raise InvalidInput("Не указано ФИО (--name)")
+    urls = list(dict.fromkeys(check_address(url) for url in contacts))
+    if not urls:
+        raise InvalidInput("Укажите хотя бы один адрес для уведомлений (--contact)")
+    chosen = check_address(preferred) if preferred else urls[0]
+    if chosen not in urls:
+        urls.append(chosen)
+    person = Person(org_id=org_id, name=name.strip(), created_at=now)
+    db.add(person)
+    db.flush()
+    assert person.id is not None
+    for url in urls:
+        db.add(Contact(person_id=person.id, url=url, preferred=url == chosen))
+    db.flush()
+    return _view(db, person)
+
+
+def list_people(db: Session, org_id: int | None = None) -> list[PersonView]:
+    query = select(Person).order_by(col(Person.id))
+    if org_id is not None:
+        query = query.where(Person.org_id == org_id)
+    return [_view(db, person) for person in db.exec(query).all()]
+
+
+def assign(db: Session, *, program_id: int, person_id: int, role: str) -> ProgramRole:
+    """Give a person a role in a program; assigning the same role twice changes nothing."""
+    get_program(db, program_id)
+    get_person(db, person_id)
+    chosen = program_role(role)
+    existing = db.exec(
+        select(ProgramRole).where(
+            ProgramRole.program_id == program_id,
+            ProgramRole.person_id == person_id,
+            ProgramRole.role == chosen.value,
+        )
+    ).first()
+    if existing:
+        return existing
+    assignment = ProgramRole(program_id=program_id, person_id=person_id, role=chosen.value)
+    db.add(assignment)
+    db.flush()
+    return assignment
+
+
+def set_coordinator(db: Session, *, org_id: int, person_id: int) -> None:
+    """The coordinator of a municipality or region: escalations of its schools go to them."""
+    org = get_organisation(db, org_id)
+    get_person(db, person_id)
+    if OrgKind(org.kind) not in TERRITORIES:
+        raise InvalidInput(
+            f"Координатор назначается муниципалитету или региону, а «{org.name}» — не территория"
+        )
+    current = db.get(Coordinator, org_id)
+    if current is None:
+        db.add(Coordinator(org_id=org_id, person_id=person_id))
+    else:
+        current.person_id = person_id
+        db.add(current)
+    db.flush()
+
+
+def _view(db: Session, person: Person) -> PersonView:
+    assert person.id is not None
+    contacts = db.exec(
+        select(Contact).where(Contact.person_id == person.id).order_by(col(Contact.id))
+    ).all()
+    return PersonView(
+        id=person.id,
+        org_id=person.org_id,
+        name=person.name,
+        contacts=[c.url for c in contacts],
+        preferred=next(c.url for c in contacts if c.preferred),
+    )

@@ -1,0 +1,110 @@
+"""What a message says: Russian texts rendered from Jinja2 templates (notifications/templates).
+
+One template per message kind (invitation.j2, reminder.j2, overdue.j2, escalation.j2) lays the
+message out; it imports kinds/<stage kind>.j2, whose ``todo(role)`` macro says what the recipient
+is to do at that kind of stage. Texts are plain (e-mail and messengers), not HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+import jinja2
+
+from domain.notices import NoticeKind
+from domain.roadmap import Role, StageKind
+
+SUBJECT_WIDTH = 100  # characters; a longer stage name is shortened in the subject line
+
+
+# The kinds of message are the kinds of notice the domain's rules call for.
+MessageKind = NoticeKind
+
+
+@dataclass(frozen=True)
+class MessageContext:
+    kind: MessageKind
+    recipient_name: str
+    role: Role  # the recipient's role: in the program, or COORDINATOR
+    program_title: str
+    org_name: str  # the organisation that runs the program
+    stage_number: int
+    stage_name: str  # the roadmap's own wording
+    stage_kind: StageKind
+    due_date: date
+    days_left: int | None = None  # reminders: whole days until the due date
+    days_overdue: int | None = None  # overdue notices and escalations
+    occurrence: int | None = None  # a date of a recurring stage (meetings, feedback)
+    curator_name: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    body: str
+
+
+def render(context: MessageContext) -> RenderedMessage:
+    """The subject and body of one message, in Russian.
+
+    A field that is None is absent for the templates: an optional one (``occurrence``,
+    ``curator_name``) is left out of the text; one the kind of message needs (``days_left`` for
+    a reminder, ``days_overdue`` for an overdue notice or an escalation) raises
+    ``jinja2.UndefinedError`` naming it.
+    """
+    values = {
+        field.name: getattr(context, field.name)
+        for field in fields(context)
+        if getattr(context, field.name) is not None
+    }
+    message = _ENVIRONMENT.get_template(f"{context.kind.value}.j2").make_module(values)
+    # The template sets its subject with {% set subject = ... %}; the rest of it is the body.
+    return RenderedMessage(subject=str(vars(message)["subject"]), body=str(message))
+
+
+def plural(count: int, one: str, few: str, many: str) -> str:
+    """The Russian form of a word for ``count``: 1, 21 день; 2, 3, 4, 22 дня; 5, 11-14 дней."""
+    if count % 10 == 1 and count % 100 != 11:
+        return one
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return few
+    return many
+
+
+def days(count: int) -> str:
+    """``count`` with the word день in its form: «1 день», «3 дня», «11 дней»."""
+    return f"{count} {plural(count, 'день', 'дня', 'дней')}"
+
+
+def ru_date(value: date) -> str:
+    """A date as Russian documents write it: 08.09.2026."""
+    return value.strftime("%d.%m.%Y")
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, with «…» at the end;
+    a guillemet left open by the cut is closed."""
+    if len(text) <= width:
+        return text
+    head = text[: max(width - 2, 0)]
+    if " " in head and not text[len(head)].isspace():
+        head = head.rsplit(" ", 1)[0]
+    head = head.rstrip(" ,.;:/-–—") + "…"
+    return head + "»" if head.count("«") > head.count("»") else head
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("notifications", "templates"),
+        autoescape=False,  # plain text for e-mail and messengers
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(plural=plural, days=days, ru_date=ru_date, shorten=shorten)
+    environment.globals["subject_width"] = SUBJECT_WIDTH
+    return environment
+
+
+_ENVIRONMENT = _environment()
