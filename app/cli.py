@@ -431,13 +431,18 @@ def person_list(org: int | None, as_json: bool) -> None:
 @click.option(
     "--now", help="Момент обхода, ISO 8601 с часовым поясом или UTC; по умолчанию — сейчас."
 )
+@click.option(
+    "--batch-size", type=NUMBER, default=500, show_default=True, help="Сообщений в пачке."
+)
 @json_option
-def reminders_run(now: str | None, as_json: bool) -> None:
+def reminders_run(now: str | None, batch_size: int, as_json: bool) -> None:
     """Один обход: поставить в очередь то, что пора, и отправить очередь."""
     from flows.reminders import reminder_sweep  # imports Prefect: see _act
 
+    if batch_size < 1:
+        raise InvalidInput("Размер пачки — целое число от 1 (--batch-size)")
     moment = parse_moment(now) if now else utc_now()
-    outcome = asyncio.run(reminder_sweep(as_moment(moment, "UTC")))
+    outcome = asyncio.run(reminder_sweep(as_moment(moment, "UTC"), batch_size=batch_size))
     if as_json:
         output.emit_json(outcome)
     else:

@@ -25,3 +25,15 @@ def check_address(url: str) -> str:
             "mailto://ivanova@school.ru, tgram://ТОКЕН_БОТА/ID_ЧАТА или json://сервер/путь"
         )
     return url
+
+
+def check_smtp_server(url: str) -> str:
+    """An organisation's own mail server: an apprise e-mail URL that names no recipient."""
+    url = check_address(url)
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("mailto", "mailtos") or "to=" in rest.partition("?")[2]:
+        raise InvalidInput(
+            f"Почтовый сервер «{url}» задаётся адресом mailto:// или mailtos:// без получателя, "
+            "например mailtos://логин:пароль@smtp.school.ru?from=noreply@school.ru"
+        )
+    return url

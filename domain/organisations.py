@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from domain.contacts import check_address
+from domain.contacts import check_smtp_server
 from domain.errors import InvalidInput, NotFound
 from domain.models import ORG_KIND_LABELS, TERRITORIES, Organisation, OrgKind
 from domain.schedule import zone
@@ -103,7 +103,7 @@ def add_organisation(
         timezone=timezone or None,
         send_from_hour=hours[0] if hours else None,
         send_until_hour=hours[1] if hours else None,
-        smtp_url=check_address(smtp_url) if smtp_url else None,
+        smtp_url=check_smtp_server(smtp_url) if smtp_url else None,
         created_at=now,
     )
     db.add(org)

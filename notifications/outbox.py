@@ -456,10 +456,18 @@ def claim(
         .order_by(col(OutboxMessage.id))
     ).all()
     return [
-        Outgoing(id=row_id, url=with_smtp(url, facts[org_id].smtp), subject=subject, body=body)
+        Outgoing(id=row_id, url=_address(url, facts[org_id].smtp), subject=subject, body=body)
         for row_id, url, org_id, subject, body in rows
         if row_id is not None
     ]
+
+
+def _address(url: str, smtp: str | None) -> str:
+    """The URL to send to; an unusable server setting fails its message, not the batch."""
+    try:
+        return with_smtp(url, smtp)
+    except ValueError:
+        return ""  # delivery reports "invalid or unsupported apprise URL"
 
 
 def record(

@@ -1,0 +1,397 @@
+"""The reminder sweep end to end: stage flows queue invitations, the sweep queues reminders,
+overdue notices and escalations at ``now`` and delivers them through real local servers
+(aiosmtpd, an HTTP server receiving json:// posts), on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from factories import SETUP_TIME
+from sinks import HttpEndpoint, http_server, plain_text, received, smtp_server
+
+from domain import database
+from domain.models import Stage
+from domain.organisations import add_organisation
+from domain.people import add_person, assign, set_coordinator
+from domain.programs import create_program
+from domain.roadmap import BY_CODE
+from domain.schedule import as_moment
+from domain.states import Action
+from flows.actions import act_on_stage
+from flows.reminders import reminder_sweep
+from notifications.outbox import list_outbox, retry
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+START = date(2026, 9, 1)
+FIRST_MEETING_DUE = START + timedelta(weeks=13)  # 2026-12-01
+NASTAVNIK = str(Path(sys.executable).parent / "nastavnik")
+
+
+def at(day: date, hour: int, tz: str = "Europe/Moscow") -> datetime:
+    """A wall-clock moment in ``tz``, as an aware datetime."""
+    return as_moment(datetime(day.year, day.month, day.day, hour), tz)
+
+
+def close_prerequisites(program_id: int, code: str) -> None:
+    """Mark every stage ``code`` depends on (transitively) as skipped: the test's starting
+    point, so that it need not walk twenty stages through flows first."""
+    needed: set[str] = set()
+    pending = list(BY_CODE[code].requires)
+    while pending:
+        current = pending.pop()
+        if current not in needed:
+            needed.add(current)
+            pending += BY_CODE[current].requires
+    with database.session() as db:
+        db.execute(
+            sa.update(Stage)
+            .where(Stage.program_id == program_id, Stage.code.in_(needed))  # type: ignore[attr-defined]
+            .values(state="skipped")
+        )
+
+
+class School:
+    """A municipality with a coordinator, a school in ``tz``, a program and its people, each
+    with an address on ``endpoint`` (json://…/<role>) unless ``email`` says otherwise."""
+
+    def __init__(
+        self,
+        endpoint: HttpEndpoint,
+        tz: str = "Europe/Moscow",
+        mentors: int = 1,
+        smtp: str | None = None,
+        email_roles: tuple[str, ...] = (),
+        name: str = "Школа № 1",
+        slug: str = "school",
+    ) -> None:
+        with database.session() as db:
+            town = add_organisation(
+                db, name=f"Округ {name}", kind="municipality", timezone=tz, now=SETUP_TIME
+            )
+            school = add_organisation(
+                db, name=name, kind="school", parent_id=town.id, smtp_url=smtp, now=SETUP_TIME
+            )
+            self.org_id = school.id
+            program = create_program(
+                db,
+                org_id=school.id,
+                title="Учитель – учитель",
+                start=START,
+                actor="t",
+                now=SETUP_TIME,
+            )
+            self.program_id = program.id
+            people = [("curator", "Куратор Анна", 1), ("director", "Директор Олег", 1)]
+            people += [("mentee", "Наставляемая Ира", 1)]
+            people += [("mentor", f"Наставник {n}", n) for n in range(1, mentors + 1)]
+            self.people: dict[str, int] = {}
+            for role, who, tag in people:
+                address = (
+                    f"mailto://{role}@school.ru"
+                    if role in email_roles
+                    else endpoint.url(f"/{slug}/{role}/{tag}")
+                )
+                person = add_person(
+                    db, org_id=school.id, name=who, contacts=[address], now=SETUP_TIME
+                )
+                assign(db, program_id=program.id, person_id=person.id, role=role)
+                self.people[f"{role}/{tag}"] = person.id
+            coordinator = add_person(
+                db,
+                org_id=town.id,
+                name="Координатор Пётр",
+                contacts=[endpoint.url(f"/{slug}/coordinator/1")],
+                now=SETUP_TIME,
+            )
+            set_coordinator(db, org_id=town.id, person_id=coordinator.id)
+
+
+def posts_by_path(endpoint: HttpEndpoint) -> Counter[str]:
+    return Counter(path for path, _ in endpoint.posts)
+
+
+def text_of(endpoint: HttpEndpoint, path_part: str) -> list[str]:
+    return [
+        f"{body.get('title', '')}\n{body.get('message', '')}"
+        for path, body in endpoint.posts
+        if path_part in path
+    ]
+
+
+async def test_invitations_reminders_overdue_and_escalation_reach_the_right_people_once(
+    database_url: str,
+) -> None:
+    with http_server() as endpoint:
+        school = School(endpoint)
+        close_prerequisites(school.program_id, "first_meeting")
+        await act_on_stage(
+            school.program_id,
+            "first_meeting",
+            Action.START,
+            actor="t",
+            now=at(date(2026, 11, 24), 9),
+        )
+        outcome = await reminder_sweep(at(date(2026, 11, 24), 10))
+        assert (outcome.sent, outcome.failed) == (2, 0)
+        # Invitations: the pair; not the curator who started the stage, not the director.
+        assert sorted(p.split("/")[2] for p in posts_by_path(endpoint)) == ["mentee", "mentor"]
+        invitation = text_of(endpoint, "/mentee/")[0]
+        assert BY_CODE["first_meeting"].name in invitation
+        assert "Учитель – учитель" in invitation and "01.12.2026" in invitation
+        assert "Наставляемая Ира" in invitation
+
+        # Running the sweep again at the same moment sends nothing more.
+        assert (await reminder_sweep(at(date(2026, 11, 24), 11))).sent == 0
+
+        endpoint.posts.clear()
+        three_days = await reminder_sweep(at(FIRST_MEETING_DUE - timedelta(days=3), 10))
+        assert three_days.sent == 2
+        assert all("осталось 3 дня" in t for t in text_of(endpoint, "/"))
+        assert (await reminder_sweep(at(FIRST_MEETING_DUE - timedelta(days=2), 10))).sent == 0
+        endpoint.posts.clear()
+        assert (await reminder_sweep(at(FIRST_MEETING_DUE - timedelta(days=1), 10))).sent == 2
+        assert all("остался 1 день" in t for t in text_of(endpoint, "/"))
+        assert (await reminder_sweep(at(FIRST_MEETING_DUE, 10))).sent == 0
+
+        endpoint.posts.clear()
+        overdue = await reminder_sweep(at(FIRST_MEETING_DUE + timedelta(days=1), 10))
+        assert overdue.sent == 3  # the pair and the curator
+        assert sorted(p.split("/")[2] for p in posts_by_path(endpoint)) == [
+            "curator",
+            "mentee",
+            "mentor",
+        ]
+        endpoint.posts.clear()
+        assert (await reminder_sweep(at(FIRST_MEETING_DUE + timedelta(days=2), 10))).sent == 0
+        escalation = await reminder_sweep(at(FIRST_MEETING_DUE + timedelta(days=3), 10))
+        assert escalation.sent == 1
+        [text] = text_of(endpoint, "/coordinator/")
+        assert "Школа № 1" in text and "3 дня" in text and "Куратор Анна" in text
+
+        # Completing the stage stops everything about it (the next stages have their own).
+        def about_first_meeting() -> int:
+            with database.session() as db:
+                return sum(1 for m in list_outbox(db) if m.stage_code == "first_meeting")
+
+        before = about_first_meeting()
+        await act_on_stage(
+            school.program_id,
+            "first_meeting",
+            Action.COMPLETE,
+            actor="t",
+            now=at(FIRST_MEETING_DUE + timedelta(days=4), 9),
+        )
+        await reminder_sweep(at(FIRST_MEETING_DUE + timedelta(days=5), 10))
+        assert about_first_meeting() == before
+
+
+async def test_email_through_the_schools_own_smtp_server(database_url: str) -> None:
+    with smtp_server() as (port, inbox), http_server() as endpoint:
+        school = School(
+            endpoint,
+            smtp=f"mailto://127.0.0.1:{port}?from=noreply@school.ru",
+            email_roles=("director",),
+        )
+        close_prerequisites(school.program_id, "fix_pairs")
+        await act_on_stage(
+            school.program_id, "fix_pairs", Action.START, actor="t", now=at(date(2026, 11, 17), 9)
+        )
+        outcome = await reminder_sweep(at(date(2026, 11, 17), 10))
+        assert outcome.failed == 0  # (the curator's reminders of other stages go by json://)
+        [envelope] = inbox.envelopes
+        assert envelope.rcpt_tos == ["director@school.ru"]
+        message = received(envelope)
+        assert "распоряжени" in plain_text(message)
+        assert "Директор Олег" in plain_text(message)
+        assert "Закрепление" in str(message["Subject"]) or "сложившихся" in str(message["Subject"])
+        assert (await reminder_sweep(at(date(2026, 11, 17), 12))).sent == 0
+        assert len(inbox.envelopes) == 1
+
+
+async def test_messages_wait_for_each_schools_sending_hours(database_url: str) -> None:
+    """09:00-18:00 local, in Moscow (UTC+3), Yekaterinburg (UTC+5) and Vladivostok (UTC+10)."""
+    zones = {
+        "moscow": "Europe/Moscow",
+        "yekaterinburg": "Asia/Yekaterinburg",
+        "vladivostok": "Asia/Vladivostok",
+    }
+    with http_server() as endpoint:
+        schools = {
+            slug: School(endpoint, tz=tz, name=f"Школа ({slug})", slug=slug)
+            for slug, tz in zones.items()
+        }
+        for school in schools.values():
+            close_prerequisites(school.program_id, "first_meeting")
+            await act_on_stage(
+                school.program_id,
+                "first_meeting",
+                Action.START,
+                actor="t",
+                now=datetime(2026, 11, 23, 23, 0, tzinfo=UTC),
+            )
+
+        def reached() -> set[str]:
+            return {path.split("/")[1] for path in posts_by_path(endpoint)}
+
+        # 05:30 UTC: Moscow 08:30 (closed), Yekaterinburg 10:30, Vladivostok 15:30.
+        await reminder_sweep(datetime(2026, 11, 24, 5, 30, tzinfo=UTC))
+        assert reached() == {"yekaterinburg", "vladivostok"}
+        # 08:59 UTC: Vladivostok 18:59 is closed, but it is served already; Moscow 11:59 opens.
+        await reminder_sweep(datetime(2026, 11, 24, 8, 59, tzinfo=UTC))
+        assert reached() == set(zones)
+        assert all(count == 1 for count in posts_by_path(endpoint).values())
+
+
+async def test_a_deadline_passes_at_local_midnight(database_url: str) -> None:
+    """14:30 UTC on the due date: already the next day in Vladivostok, still the day in Moscow."""
+    with http_server() as endpoint:
+        east = School(endpoint, tz="Asia/Vladivostok", name="Восток", slug="east")
+        west = School(endpoint, tz="Europe/Moscow", name="Запад", slug="west")
+        for school in (east, west):
+            close_prerequisites(school.program_id, "first_meeting")
+            await act_on_stage(
+                school.program_id,
+                "first_meeting",
+                Action.START,
+                actor="t",
+                now=datetime(2026, 11, 25, 6, 0, tzinfo=UTC),
+            )
+        moment = datetime(2026, 12, 1, 14, 30, tzinfo=UTC)
+        await reminder_sweep(moment)
+        with database.session() as db:
+            kinds = Counter((m.program_id, m.kind) for m in list_outbox(db))
+        assert kinds[(east.program_id, "overdue")] == 3
+        assert kinds[(west.program_id, "overdue")] == 0
+
+
+async def test_failed_deliveries_are_retried_with_back_off_and_given_up(
+    database_url: str,
+) -> None:
+    with (
+        http_server() as good,
+        http_server(status=lambda call: 500 if call <= 2 else 200) as flaky,
+        http_server(status=lambda call: 503) as dead,
+    ):
+        if True:
+            school = School(good, mentors=3)
+            with database.session() as db:
+                db.execute(
+                    sa.text("UPDATE contact SET url = :url WHERE person_id = :id"),
+                    [
+                        {"url": flaky.url("/flaky"), "id": school.people["mentor/1"]},
+                        {"url": dead.url("/dead"), "id": school.people["mentor/2"]},
+                    ],
+                )
+            close_prerequisites(school.program_id, "first_meeting")
+            day = date(2026, 11, 24)
+            await act_on_stage(
+                school.program_id, "first_meeting", Action.START, actor="t", now=at(day, 9)
+            )
+            first = await reminder_sweep(at(day, 10))
+            # The rest of the batch goes through: the mentee and mentor 3.
+            assert (first.sent, first.retrying, first.failed) == (2, 2, 0)
+            # Back-off: nothing is retried a minute later; five minutes later it is.
+            assert (await reminder_sweep(at(day, 10) + timedelta(minutes=1))).claimed == 0
+            second = await reminder_sweep(at(day, 10) + timedelta(minutes=5))
+            assert (second.sent, second.retrying) == (0, 2)
+            third = await reminder_sweep(at(day, 10) + timedelta(minutes=15))
+            assert third.sent == 1  # the flaky endpoint is back
+            assert flaky.calls == 3 and len(flaky.posts) == 3
+            moment = at(day, 10) + timedelta(minutes=15)
+            for minutes in (20, 40, 80):
+                moment += timedelta(minutes=minutes)
+                await reminder_sweep(moment)
+            with database.session() as db:
+                failed = list_outbox(db, status="failed")
+                assert [m.person_name for m in failed] == ["Наставник 2"]
+                assert failed[0].attempts == 5 and "503" in (failed[0].last_error or "")
+                retry(db, failed[0].id, moment)
+            assert dead.calls == 5
+            assert (await reminder_sweep(moment + timedelta(minutes=1))).retrying == 1
+            assert dead.calls == 6
+
+
+def sweep_process(now: datetime, batch: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [NASTAVNIK, "reminders", "run", "--now", now.isoformat(), "--batch-size", str(batch)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def many_mentors(endpoint: HttpEndpoint, count: int) -> School:
+    school = School(endpoint, mentors=count)
+    close_prerequisites(school.program_id, "first_meeting")
+    return school
+
+
+async def test_a_sweep_killed_mid_batch_then_run_again_sends_nothing_twice_and_loses_nothing(
+    database_url: str, prefect_api: str
+) -> None:
+    with http_server(delay=0.02) as endpoint:
+        school = many_mentors(endpoint, 150)
+        day = date(2026, 11, 24)
+        await act_on_stage(
+            school.program_id, "first_meeting", Action.START, actor="t", now=at(day, 9)
+        )
+        env = dict(os.environ, PREFECT_API_URL=prefect_api)
+        process = sweep_process(at(day, 10), 20, env)
+        deadline = time.monotonic() + 120
+        while len(endpoint.posts) < 70 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert 70 <= len(endpoint.posts) < 151, "killed before the sweep finished"
+        with database.session() as db:
+            marked_sent = {m.person_id for m in list_outbox(db, status="sent")}
+            statuses = Counter(m.status for m in list_outbox(db))
+        assert marked_sent and statuses["sending"] > 0  # it died holding a claimed batch
+
+        # Run again once the dead sweep's claim has expired.
+        rerun = sweep_process(at(day, 10) + timedelta(minutes=11), 20, env)
+        assert rerun.wait(timeout=180) == 0, rerun.stderr.read() if rerun.stderr else ""
+        received_by = Counter(path for path, _ in endpoint.posts)
+        with database.session() as db:
+            final = list_outbox(db)
+            path_of = {
+                person_id: url.split(str(endpoint.port), 1)[1]
+                for person_id, url in db.execute(sa.text("SELECT person_id, url FROM contact"))
+            }
+        assert len(final) == 151  # 150 mentors and the mentee, one invitation each
+        assert {m.status for m in final} == {"sent"}
+        assert all(received_by[path_of[m.person_id]] >= 1 for m in final)  # nothing lost
+        for person_id in marked_sent:
+            assert received_by[path_of[person_id]] == 1, "a message marked sent went twice"
+
+
+async def test_two_sweeps_at_once_deliver_each_message_once(
+    database_url: str, prefect_api: str
+) -> None:
+    with http_server(delay=0.005) as endpoint:
+        school = many_mentors(endpoint, 200)
+        day = date(2026, 11, 24)
+        await act_on_stage(
+            school.program_id, "first_meeting", Action.START, actor="t", now=at(day, 9)
+        )
+        env = dict(os.environ, PREFECT_API_URL=prefect_api)
+        sweeps = [sweep_process(at(day, 10), 10, env) for _ in range(2)]
+        outputs = [sweep.communicate(timeout=240) for sweep in sweeps]
+        assert [sweep.returncode for sweep in sweeps] == [0, 0], outputs
+        received_by = Counter(path for path, _ in endpoint.posts)
+        assert len(received_by) == 201
+        assert set(received_by.values()) == {1}
+        with database.session() as db:
+            assert {m.status for m in list_outbox(db)} == {"sent"}
+        sent_by_each = [out.decode().split("отправлено: ")[1].split(";")[0] for out, _ in outputs]
+        assert sum(int(n) for n in sent_by_each) == 201
