@@ -40,6 +40,12 @@ async def test_demo_walks_all_34_stages_and_every_transition_has_a_known_flow_ru
     assert demo.returncode == 0, demo.stderr
     assert "закрыто этапов 34 из 34" in demo.stdout
     assert "Попытка сразу сформировать пары отклонена" in demo.stdout
+    # Invitations and reminders went out for real, to the demo's local json:// sink.
+    sent = int(demo.stdout.split("Сообщений отправлено: ")[1].split(" ")[0])
+    assert sent > 100
+    assert f"приёмник получил {sent}." in demo.stdout
+    for kind in ("приглашений", "напоминаний", "о просрочке", "координатору"):
+        assert f"{kind} 0" not in demo.stdout
 
     shown = run("program", "show", "1", "--json", env=env)
     assert {stage["state"] for stage in json.loads(shown.stdout)["stages"]} == {"done"}

@@ -4,6 +4,7 @@ overdue notices and escalations at ``now`` and delivers them through real local 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -16,6 +17,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from factories import SETUP_TIME
+from prefect import get_client
+from prefect.client.schemas.filters import (
+    FlowFilter,
+    FlowFilterName,
+    LogFilter,
+    LogFilterFlowRunId,
+)
+from prefect.client.schemas.sorting import FlowRunSort
 from sinks import HttpEndpoint, http_server, plain_text, received, smtp_server
 
 from domain import database
@@ -395,3 +404,47 @@ async def test_two_sweeps_at_once_deliver_each_message_once(
             assert {m.status for m in list_outbox(db)} == {"sent"}
         sent_by_each = [out.decode().split("отправлено: ")[1].split(";")[0] for out, _ in outputs]
         assert sum(int(n) for n in sent_by_each) == 201
+
+
+async def test_no_personal_data_reaches_prefect(database_url: str) -> None:
+    """Names, addresses and texts stay in the outbox: the sweep's parameters, results and logs
+    in Prefect carry moments, ids and counts only."""
+    with http_server() as endpoint:
+        school = School(endpoint)
+        close_prerequisites(school.program_id, "first_meeting")
+        await act_on_stage(
+            school.program_id,
+            "first_meeting",
+            Action.START,
+            actor="t",
+            now=at(date(2026, 11, 24), 9),
+        )
+        await reminder_sweep(at(date(2026, 11, 24), 10))
+        assert len(endpoint.posts) == 2
+    async with get_client() as client:
+        runs = await client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["reminder-sweep", "stage-meeting"])),
+            sort=FlowRunSort.START_TIME_DESC,
+            limit=20,
+        )
+        for _ in range(50):  # logs reach the API in batches, a moment after the run
+            logs = await client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[r.id for r in runs])),
+                limit=200,
+                offset=0,
+            )
+            if any("batch of 2: 2 sent" in log.message for log in logs):
+                break
+            await asyncio.sleep(0.1)
+    exposed = " ".join([str(run.parameters) for run in runs] + [log.message for log in logs])
+    for personal in (
+        "Наставляемая",
+        "Ира",
+        "Куратор Анна",
+        "Наставник 1",
+        "127.0.0.1",
+        "json://",
+        BY_CODE["first_meeting"].name,
+    ):
+        assert personal not in exposed
+    assert any("batch of 2: 2 sent" in log.message for log in logs)
