@@ -20,25 +20,32 @@ class NoticeKind(StrEnum):
 
 
 PAIR = frozenset({Role.MENTOR, Role.MENTEE})
+# A deadline missed this many days after its escalation (or its overdue notice) calls for no
+# new notice: each sweep would otherwise re-examine every overdue stage of the year.
+STALE_AFTER_DAYS = 7
 
 
 def notices_due(
-    today: date, due: date, reminder_days: Sequence[int], escalation_days: int
+    today: date, due: date, reminder_days: Sequence[int], escalation_days: int | None
 ) -> list[tuple[NoticeKind, int]]:
     """The notices a deadline calls for on ``today`` (a local date), each with its day count
     (days before for a reminder, the escalation threshold for an escalation, 1 for overdue).
+    ``escalation_days`` None: this deadline is never escalated (one date of a recurring stage).
 
     Before the deadline only the most urgent reminder is due, so a sweep that did not run for a
-    few days sends one reminder, not a burst of stale ones. Nothing goes on the due date itself.
+    few days sends one reminder, not a burst of stale ones. Nothing goes on the due date itself,
+    nor once a missed deadline is STALE_AFTER_DAYS past its last notice.
     """
     left = (due - today).days
     if left >= 1:
         eligible = [days for days in reminder_days if days >= left]
         return [(NoticeKind.REMINDER, min(eligible))] if eligible else []
-    if left == 0:
+    overdue = -left
+    last_notice = escalation_days if escalation_days is not None else 1
+    if left == 0 or overdue > last_notice + STALE_AFTER_DAYS:
         return []
     notices = [(NoticeKind.OVERDUE, 1)]
-    if -left >= escalation_days:
+    if escalation_days is not None and overdue >= escalation_days:
         notices.append((NoticeKind.ESCALATION, escalation_days))
     return notices
 

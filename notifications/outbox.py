@@ -354,7 +354,7 @@ def enqueue_due(db: Session, now: datetime) -> int:
     for occurrence, stage in dated:
         program = by_id[stage.program_id]
         for kind, days in notices_due(
-            today[program.id], occurrence.due_date, program.reminder_days, 10**6
+            today[program.id], occurrence.due_date, program.reminder_days, None
         ):
             notices.append(
                 _Due(

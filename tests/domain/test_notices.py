@@ -25,7 +25,8 @@ R, OVER, E = NoticeKind.REMINDER, NoticeKind.OVERDUE, NoticeKind.ESCALATION
         (-1, [(OVER, 1)]),
         (-2, [(OVER, 1)]),
         (-3, [(OVER, 1), (E, 3)]),
-        (-30, [(OVER, 1), (E, 3)]),
+        (-10, [(OVER, 1), (E, 3)]),
+        (-11, []),  # stale: a week past the escalation, the sweep stops looking at it
     ],
 )
 def test_default_schedule_three_and_one_days_before_then_overdue_then_escalation(
@@ -58,3 +59,9 @@ def test_recipients_follow_the_roadmaps_who_column() -> None:
     assert recipient_roles(BY_CODE["inform_teachers"], NoticeKind.INVITATION) == set()
     assert recipient_roles(BY_CODE["inform_teachers"], NoticeKind.REMINDER) == {Role.CURATOR}
     assert recipient_roles(meeting, NoticeKind.ESCALATION) == {Role.COORDINATOR}
+
+
+def test_a_date_of_a_recurring_stage_is_never_escalated() -> None:
+    assert notices_due(DUE + timedelta(days=1), DUE, [3, 1], None) == [(OVER, 1)]
+    assert notices_due(DUE + timedelta(days=5), DUE, [3, 1], None) == [(OVER, 1)]
+    assert notices_due(DUE + timedelta(days=9), DUE, [3, 1], None) == []
