@@ -527,6 +527,11 @@ def _print_roadmap(program: ProgramView, full: bool) -> None:
         f"Закрыто этапов: {program.stages_closed} из {program.stages_total}; "
         f"просрочено: {program.stages_overdue}"
     )
+    if program.messages_failed:
+        output.say(
+            f"Не доставлено сообщений: {program.messages_failed} — nastavnik outbox list "
+            f"--status failed --program {program.id}"
+        )
     rows: list[list[str]] = []
     phase = 0
     for stage in program.stages:

@@ -5,11 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from domain.errors import InvalidInput, NotFound
 from domain.forms import FORMS, form_code
-from domain.models import TERRITORIES, AuditEntry, EntryStatus, OrgKind, Program, Stage
+from domain.models import (
+    TERRITORIES,
+    AuditEntry,
+    EntryStatus,
+    OrgKind,
+    OutboxMessage,
+    OutboxStatus,
+    Program,
+    Stage,
+)
 from domain.models import StageOccurrence as Occurrence
 from domain.organisations import effective_timezone, get_organisation
 from domain.roadmap import BY_CODE, ROLE_LABELS, STAGES
@@ -65,6 +74,7 @@ class ProgramView:
     stages_closed: int
     stages_overdue: int
     current: list[str]  # codes of the active stages
+    messages_failed: int  # outbox messages given up on: the curator should look
     stages: list[StageView] = field(default_factory=list)
 
 
@@ -208,6 +218,7 @@ def program_view(
         stages_closed=sum(1 for s in stages if StageState(s.state) in CLOSED),
         stages_overdue=sum(1 for s in stages if s.days_overdue),
         current=[s.code for s in stages if s.state == StageState.ACTIVE],
+        messages_failed=_failed_messages(db, program.id),
         stages=stages if with_stages else [],
     )
 
@@ -246,6 +257,13 @@ def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
         occurrences=occurrences,
         occurrences_closed=sum(1 for o in occurrences if StageState(o.state) in CLOSED),
     )
+
+
+def _failed_messages(db: Session, program_id: int) -> int:
+    query = select(func.count()).where(
+        OutboxMessage.program_id == program_id, OutboxMessage.status == OutboxStatus.FAILED.value
+    )
+    return int(db.exec(query).one())
 
 
 def _overdue(state: StageState, due: date, now: datetime, tz: str) -> int:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from pathlib import Path
+
 import psycopg
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from conftest import POSTGRES_ADMIN_URL
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import domain.models  # noqa: F401
 from app.cli import main
 from domain import database
+from domain.models import Organisation, Program
 
 
 def test_migrations_produce_exactly_the_tables_of_the_models(database_url: str) -> None:
@@ -47,3 +53,75 @@ def test_postgres_without_schema_asks_for_init_then_init_creates_it(
         database.engine_for(url.replace("postgresql://", "postgresql+psycopg://")).dispose()
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_a_program_stored_before_reminders_existed_gets_their_defaults(
+    dialect: str, tmp_path: Path
+) -> None:
+    """A database at revision 0001 with a program in it, upgraded to the newest schema: the
+    program keeps its data and gets reminders 3 and 1 days before, escalation after 3 days."""
+    if dialect == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        name = "nastavnik_test_from_0001"
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = (
+            POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+            + f"/{name}"
+        )
+    engine = database.engine_for(url)
+    try:
+        with engine.begin() as connection:
+            config = database._alembic_config(engine)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+            connection.execute(
+                sa.text(
+                    "INSERT INTO organisation (id, name, kind, parent_id, timezone, created_at) "
+                    "VALUES (1, 'Школа № 1', 'school', NULL, 'Europe/Samara', "
+                    "'2025-08-20 09:00:00+00:00')"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO program (id, org_id, title, forms, role_model, start_date, "
+                    "end_date, curator, created_at) VALUES (1, 1, 'Учитель – учитель', "
+                    "'[\"teacher_teacher\", \"traditional\"]', 'опытный – молодой', "
+                    "'2025-09-01', '2026-05-18', 'Сидорова А. А.', '2025-08-20 09:00:00+00:00')"
+                )
+            )
+        assert database.current_revision(engine) == "0001"
+
+        database.upgrade(url)
+
+        assert database.current_revision(engine) == database._head(engine)
+        with Session(engine) as db:
+            program = db.get(Program, 1)
+            org = db.get(Organisation, 1)
+        assert program is not None and org is not None
+        assert (program.reminder_days, program.escalation_days) == ([3, 1], 3)
+        assert program.model_dump(exclude={"reminder_days", "escalation_days"}) == {
+            "id": 1,
+            "org_id": 1,
+            "title": "Учитель – учитель",
+            "forms": ["teacher_teacher", "traditional"],
+            "role_model": "опытный – молодой",
+            "start_date": date(2025, 9, 1),
+            "end_date": date(2026, 5, 18),
+            "curator": "Сидорова А. А.",
+            "created_at": datetime(2025, 8, 20, 9, 0, tzinfo=UTC),
+        }
+        assert (org.name, org.timezone, org.send_from_hour, org.smtp_url) == (
+            "Школа № 1",
+            "Europe/Samara",
+            None,
+            None,
+        )
+    finally:
+        engine.dispose()
+        if dialect == "postgresql":
+            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

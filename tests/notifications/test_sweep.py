@@ -31,7 +31,7 @@ from domain import database
 from domain.models import Stage
 from domain.organisations import add_organisation
 from domain.people import add_person, assign, set_coordinator
-from domain.programs import create_program
+from domain.programs import create_program, program_view
 from domain.roadmap import BY_CODE
 from domain.schedule import as_moment
 from domain.states import Action
@@ -324,6 +324,8 @@ async def test_failed_deliveries_are_retried_with_back_off_and_given_up(
                 failed = list_outbox(db, status="failed")
                 assert [m.person_name for m in failed] == ["Наставник 2"]
                 assert failed[0].attempts == 5 and "503" in (failed[0].last_error or "")
+                # The curator sees it on the program's roadmap.
+                assert program_view(db, school.program_id, moment).messages_failed == 1
                 retry(db, failed[0].id, moment)
             assert dead.calls == 5
             assert (await reminder_sweep(moment + timedelta(minutes=1))).retrying == 1
