@@ -20,6 +20,7 @@ from app import output
 from domain import database
 from domain.errors import InvalidInput, NastavnikError
 from domain.history import HistoryRow, program_history
+from domain.models import OUTBOX_STATUS_LABELS, OutboxStatus
 from domain.organisations import add_organisation, list_organisations
 from domain.people import add_person, assign, list_people, set_coordinator
 from domain.programs import (
@@ -452,13 +453,6 @@ def reminders_run(now: str | None, batch_size: int, as_json: bool) -> None:
         )
 
 
-OUTBOX_STATUS = {
-    "queued": "ждёт",
-    "sending": "отправляется",
-    "sent": "отправлено",
-    "failed": "не доставлено",
-    "cancelled": "отменено",
-}
 NOTICE_LABELS = {
     "invitation": "приглашение",
     "reminder": "напоминание",
@@ -486,7 +480,7 @@ def outbox_list(status: str | None, program_id: int | None, as_json: bool) -> No
             m.person_name,
             NOTICE_LABELS.get(m.kind, m.kind),
             output.day(m.due_date),
-            OUTBOX_STATUS.get(m.status, m.status),
+            OUTBOX_STATUS_LABELS[OutboxStatus(m.status)],
             str(m.attempts),
             m.last_error or "",
         ]
@@ -504,7 +498,7 @@ def outbox_list(status: str | None, program_id: int | None, as_json: bool) -> No
 def outbox_retry(message_id: int) -> None:
     """Вернуть недоставленное сообщение в очередь."""
     with database.session() as db:
-        retry(db, message_id, utc_now())
+        retry(db, message_id)
     output.say(f"Сообщение №{message_id} снова в очереди: уйдёт при следующем обходе")
 
 

@@ -12,10 +12,12 @@ other stage or date is due.
 
 1. Baseline: a plain SQL select of the due rows (stage, program, role, person, preferred
    contact; subject and text built in Python), then a plain async post loop of the same
-   messages with httpx.AsyncClient at the same concurrency, JSON bodies as apprise's json://
-   plugin posts them, to the same sink.
+   messages with httpx.AsyncClient at the same concurrency (a client per concurrent worker:
+   see post_all), JSON bodies as apprise's json:// plugin posts them, to the same sink.
 2. Measured: ``await reminder_sweep(now)``, the real flow: it queues the 20,000 reminders in
    the outbox, then delivers them through apprise in batches, one Prefect task per batch.
+   Its split (enqueue task, delivery tasks, the rest) comes from the task runs' times as the
+   Prefect API records them.
 
 Both sides must deliver every message: the sink, a separate process, counts what it receives.
 Runs against PREFECT_API_URL when set, else against Prefect's embedded server (started by a
@@ -103,6 +105,7 @@ WIDE_STAGE = "write_cases"  # stage 33, curator and pair: 31 people
 REMINDER_DAYS = [3, 1]
 PHASE_LIMIT = 1800.0  # seconds any one measured phase may take
 SEED = 20261006
+LAST_WEEK = max(stage.week for stage in STAGES)
 
 
 # --- the sink: a separate process -----------------------------------------------------------------
@@ -303,7 +306,6 @@ def build(engine: Engine, scale: float, port: int) -> Territory:
             if code
             else local.date() + timedelta(days=30)
         )
-        last = max(stage.week for stage in STAGES)
         curator = person_id + 1
         rows["program"].append(
             {
@@ -313,7 +315,7 @@ def build(engine: Engine, scale: float, port: int) -> Territory:
                 "forms": ["teacher_teacher"],
                 "role_model": None,
                 "start_date": start,
-                "end_date": due_date(start, last),
+                "end_date": due_date(start, LAST_WEEK),
                 "curator": f"Куратор {curator}",
                 "reminder_days": REMINDER_DAYS,
                 "escalation_days": 3,
@@ -396,8 +398,8 @@ def build(engine: Engine, scale: float, port: int) -> Territory:
     with engine.begin() as connection:
         for name, model in tables.items():
             table = model.__table__  # type: ignore[attr-defined]
-            for start in range(0, len(rows[name]), 10_000):
-                connection.execute(table.insert(), rows[name][start : start + 10_000])
+            for offset in range(0, len(rows[name]), 10_000):
+                connection.execute(table.insert(), rows[name][offset : offset + 10_000])
             if engine.dialect.name == "postgresql":  # ids were given: move the sequences on
                 connection.execute(
                     sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), :last)"),
@@ -429,9 +431,9 @@ def select_due(engine: Engine) -> list[tuple[str, str, str]]:
     stage, program = Stage.__table__, Program.__table__  # type: ignore[attr-defined]
     role, person = ProgramRole.__table__, Person.__table__  # type: ignore[attr-defined]
     contact = Contact.__table__  # type: ignore[attr-defined]
-    today = {NOW.astimezone(ZoneInfo(zone)).date() for zone in ZONES}
-    assert len(today) == 1, "NOW must be one local date in every zone"
-    first = min(today)
+    dates = {NOW.astimezone(ZoneInfo(zone)).date() for zone in ZONES}
+    assert len(dates) == 1, "NOW must be one local date in every zone"
+    today = dates.pop()
     who: dict[frozenset[Role], list[str]] = defaultdict(list)
     for definition in STAGES:
         who[recipient_roles(definition, NoticeKind.REMINDER)].append(definition.code)
@@ -445,8 +447,8 @@ def select_due(engine: Engine) -> list[tuple[str, str, str]]:
         )
         .where(
             stage.c.state.in_([StageState.PLANNED.value, StageState.ACTIVE.value]),
-            stage.c.due_date > first,
-            stage.c.due_date <= first + timedelta(days=max(REMINDER_DAYS)),
+            stage.c.due_date > today,
+            stage.c.due_date <= today + timedelta(days=max(REMINDER_DAYS)),
             sa.or_(
                 *(
                     sa.and_(stage.c.code.in_(codes), role.c.role.in_([r.value for r in roles]))
@@ -461,8 +463,8 @@ def select_due(engine: Engine) -> list[tuple[str, str, str]]:
         (
             url,
             f"Напоминание: этап {number} программы «{title}» — до {due:%d.%m.%Y}",
-            f"{name}, до срока этапа {number} программы «{title}» остался "
-            f"{(due - first).days} день ({due:%d.%m.%Y}).",
+            f"{name}, срок этапа {number} программы «{title}» — {due:%d.%m.%Y}, "
+            f"дней до срока: {(due - today).days}.",
         )
         for url, name, title, number, due in rows
     ]
@@ -484,8 +486,13 @@ async def post_all(messages: list[tuple[str, str, str]], concurrency: int) -> in
     async def worker(client: httpx.AsyncClient) -> None:
         nonlocal ok
         for url, subject, text in pending:
-            payload = {"version": "1.0", "title": subject, "message": text}
-            payload |= {"attachments": [], "type": "info"}
+            payload = {
+                "version": "1.0",
+                "title": subject,
+                "message": text,
+                "attachments": [],
+                "type": "info",
+            }
             response = await client.post(
                 "http://" + url.removeprefix("json://"),
                 content=json.dumps(payload),
@@ -552,7 +559,14 @@ def outbox_counts(engine: Engine) -> dict[str, int]:
 # --- the run --------------------------------------------------------------------------------------
 
 
-async def measure(engine: Engine, sink: Sink, due: int, concurrency: int) -> None:
+async def measure(engine: Engine, sink: Sink, due: int, concurrency: int) -> list[str]:
+    """Time the baseline and the sweep, print the results; returns what did not add up."""
+    problems: list[str] = []
+
+    def expect(ok: bool, problem: str) -> None:
+        if not ok:
+            problems.append(problem)
+
     await bare_flow()  # the embedded server starts here, outside every measurement
 
     received = sink.count()
@@ -561,9 +575,10 @@ async def measure(engine: Engine, sink: Sink, due: int, concurrency: int) -> Non
     selected = time.perf_counter()
     posted = await asyncio.wait_for(post_all(messages, concurrency), PHASE_LIMIT)
     done = time.perf_counter()
-    assert len(messages) == due, f"the baseline selected {len(messages)} rows, not {due}"
-    assert posted == due, f"the baseline had {posted} posts answered, not {due}"
-    assert sink.count() - received == due, "the sink did not receive every baseline post"
+    expect(len(messages) == due, f"the baseline selected {len(messages)} rows, not {due}")
+    expect(posted == due, f"the baseline had {posted} posts answered, not {due}")
+    got = sink.count() - received
+    expect(got == due, f"the sink received {got} baseline posts, not {due}")
     select_s, post_s = selected - started, done - selected
     baseline = select_s + post_s
     print(
@@ -577,15 +592,20 @@ async def measure(engine: Engine, sink: Sink, due: int, concurrency: int) -> Non
         reminder_sweep(NOW, concurrency=concurrency, return_state=True), PHASE_LIMIT
     )
     sweep = time.perf_counter() - started
-    outcome = await state.result()
+    outcome = await state.aresult()
     assert isinstance(outcome, SweepOutcome)
-    assert outcome == SweepOutcome(due, due, due, 0, 0), f"the sweep did not send all: {outcome}"
+    expect(
+        outcome == SweepOutcome(due, due, due, 0, 0),
+        f"the sweep returned {outcome}, not {SweepOutcome(due, due, due, 0, 0)}",
+    )
     in_outbox = outbox_counts(engine)
-    assert in_outbox == {OutboxStatus.SENT.value: due}, f"the outbox holds {in_outbox}"
-    assert sink.count() - received == due, "the sink did not receive every message of the sweep"
+    expect(in_outbox == {OutboxStatus.SENT.value: due}, f"the outbox holds {in_outbox}")
+    got = sink.count() - received
+    expect(got == due, f"the sink received {got} messages of the sweep, not {due}")
     print(
         f"sweep: {sweep:.2f} s ({due / sweep:.0f} msgs/s): queued {outcome.queued}, "
-        f"sent {outcome.sent}, retrying {outcome.retrying}, failed {outcome.failed}"
+        f"sent {outcome.sent}, retrying {outcome.retrying}, failed {outcome.failed}; "
+        f"outbox {in_outbox}; sink received {got}"
     )
     batches = -(-due // BATCH_SIZE) + (due % BATCH_SIZE == 0)  # the last one claims less
     flow_run_id = state.state_details.flow_run_id
@@ -598,6 +618,7 @@ async def measure(engine: Engine, sink: Sink, due: int, concurrency: int) -> Non
             f"{sweep - enqueue_s - deliver_s:.2f} s"
         )
     print(f"ratio sweep / baseline: {sweep / baseline:.2f} (aim: 2 or less)")
+    return problems
 
 
 def main() -> None:
@@ -634,9 +655,11 @@ def main() -> None:
                 f"due at {NOW.isoformat()}: {territory.due} reminders ({territory.pair_programs} "
                 f"programs x {PAIR_STAGE} + {territory.wide_programs} programs x {WIDE_STAGE})"
             )
-            asyncio.run(measure(engine, http_sink, territory.due, arguments.concurrency))
+            problems = asyncio.run(measure(engine, http_sink, territory.due, arguments.concurrency))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    if problems:
+        raise SystemExit("FAILED: " + "; ".join(problems))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ fails to go out. Parsing a URL is all apprise does here: nothing is sent.
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qsl, urlsplit
 
 import apprise
 
@@ -28,12 +29,16 @@ def check_address(url: str) -> str:
 
 
 def check_smtp_server(url: str) -> str:
-    """An organisation's own mail server: an apprise e-mail URL that names no recipient."""
-    url = check_address(url)
-    scheme, _, rest = url.partition("://")
-    if scheme not in ("mailto", "mailtos") or "to=" in rest.partition("?")[2]:
+    """An organisation's own mail server: an apprise e-mail URL that names no recipient (the
+    recipient is each person's own address)."""
+    url = url.strip()
+    parts = urlsplit(url)
+    names_recipient = parts.path.strip("/") or any(
+        key.lower() in ("to", "cc", "bcc") for key, _ in parse_qsl(parts.query)
+    )
+    if parts.scheme not in ("mailto", "mailtos") or names_recipient:
         raise InvalidInput(
             f"Почтовый сервер «{url}» задаётся адресом mailto:// или mailtos:// без получателя, "
             "например mailtos://логин:пароль@smtp.school.ru?from=noreply@school.ru"
         )
-    return url
+    return check_address(url)

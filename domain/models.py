@@ -194,6 +194,15 @@ class OutboxStatus(StrEnum):
     CANCELLED = "cancelled"  # its stage closed or moved before it went out
 
 
+OUTBOX_STATUS_LABELS: dict[OutboxStatus, str] = {
+    OutboxStatus.QUEUED: "ждёт",
+    OutboxStatus.SENDING: "отправляется",
+    OutboxStatus.SENT: "отправлено",
+    OutboxStatus.FAILED: "не доставлено",
+    OutboxStatus.CANCELLED: "отменено",
+}
+
+
 class OutboxMessage(SQLModel, table=True):
     """One message to one person. ``key`` makes enqueueing idempotent: what, to whom, for which
     deadline. The rendered text stays here and never goes through Prefect."""

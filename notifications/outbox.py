@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound, TransitionRefused
 from domain.models import (
+    OUTBOX_STATUS_LABELS,
     Contact,
     Coordinator,
     Organisation,
@@ -523,19 +524,21 @@ def record(
     return counts[OutboxStatus.SENT], counts[OutboxStatus.QUEUED], counts[OutboxStatus.FAILED]
 
 
-def retry(db: Session, message_id: int, now: datetime) -> OutboxMessage:
-    """Requeue a failed message by hand (its attempts start again)."""
+def retry(db: Session, message_id: int) -> OutboxMessage:
+    """Requeue a failed message by hand: its attempts start again, and the next sweep takes it,
+    whatever moment that sweep runs at (a backfill too)."""
     message = db.get(OutboxMessage, message_id)
     if message is None:
         raise NotFound(f"Сообщение №{message_id} не найдено в очереди (nastavnik outbox list)")
     if message.status != OutboxStatus.FAILED.value:
-        raise InvalidInput(
-            f"Сообщение №{message_id} не в состоянии «не доставлено», а «{message.status}»: "
-            "повторить можно только недоставленное"
+        label = OUTBOX_STATUS_LABELS[OutboxStatus(message.status)]
+        raise TransitionRefused(
+            f"Сообщение №{message_id} в состоянии «{label}», а повторить можно только "
+            f"недоставленное"
         )
     message.status = OutboxStatus.QUEUED.value
     message.attempts = 0
-    message.next_attempt_at = now
+    message.next_attempt_at = message.created_at
     message.last_error = None
     db.add(message)
     db.flush()

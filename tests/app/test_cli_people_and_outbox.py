@@ -265,18 +265,6 @@ def test_an_organisation_with_its_own_sending_hours_and_mail_server(
 
 # --- bad input ------------------------------------------------------------------------------
 
-SMTP_RECIPIENT_NOT_CAUGHT = pytest.mark.xfail(
-    strict=True,
-    reason="bug: domain/contacts.py check_smtp_server looks only for a lower-case 'to=' in the "
-    "query, so a server URL naming a recipient in its path or as 'To=' is stored, and then "
-    "notifications/delivery.py with_smtp refuses it at delivery: every e-mail of the school fails",
-)
-SMTP_RECIPIENT_REASON_HIDDEN = pytest.mark.xfail(
-    strict=True,
-    reason="bug: domain/contacts.py check_smtp_server calls check_address first; apprise cannot "
-    "read mailto://127.0.0.1:25?to=a@b.ru, so the refusal is the generic «Адрес … не распознан» "
-    "suggesting a recipient address (mailto://ivanova@school.ru) instead of «без получателя»",
-)
 
 BAD_INPUT: list[Any] = [
     (
@@ -434,7 +422,6 @@ BAD_INPUT: list[Any] = [
         ],
         2,
         "задаётся адресом mailto:// или mailtos:// без получателя",
-        marks=SMTP_RECIPIENT_REASON_HIDDEN,
     ),
     (
         [
@@ -467,7 +454,6 @@ BAD_INPUT: list[Any] = [
         ],
         2,
         "без получателя",
-        marks=SMTP_RECIPIENT_NOT_CAUGHT,
     ),
     pytest.param(
         [
@@ -484,7 +470,6 @@ BAD_INPUT: list[Any] = [
         ],
         2,
         "без получателя",
-        marks=SMTP_RECIPIENT_NOT_CAUGHT,
     ),
     (
         ["program", "create", "--org", "{school}", "--title", "T", "--remind", "0"],
@@ -664,10 +649,10 @@ def test_a_message_that_keeps_failing_is_given_up_after_five_attempts_then_retri
         # Only an undelivered message can be retried: a sent one is refused, nothing changes.
         sent = next(m for m in cli.json("outbox", "list") if m["status"] == "sent")
         before = everything(database_url)
-        assert cli("outbox", "retry", str(sent["id"])) != 0
+        assert cli("outbox", "retry", str(sent["id"])) == 4
         assert " ".join(cli.err.split()) == (
-            f"Ошибка: Сообщение №{sent['id']} не в состоянии «не доставлено», а «sent»: "
-            "повторить можно только недоставленное"
+            f"Ошибка: Сообщение №{sent['id']} в состоянии «отправлено», а повторить можно "
+            "только недоставленное"
         )
         assert everything(database_url) == before
 
@@ -683,13 +668,6 @@ def test_a_message_that_keeps_failing_is_given_up_after_five_attempts_then_retri
         assert statuses == {"sent": 2, "queued": 1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: app/cli.py outbox_retry passes utc_now() to notifications/outbox.py retry, "
-    "which sets next_attempt_at to the wall clock; a sweep run with --now before the wall "
-    "clock (a backfill, principle 4) never claims the message, despite «уйдёт при следующем "
-    "обходе». `outbox retry` takes no --now.",
-)
 def test_a_message_retried_by_hand_goes_out_at_a_backfill_sweep(
     cli: Cli, database_url: str
 ) -> None:
@@ -708,12 +686,6 @@ def test_a_message_retried_by_hand_goes_out_at_a_backfill_sweep(
         assert dead.calls == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug?: notifications/outbox.py retry refuses a message that is not failed with "
-    "InvalidInput (exit 2); the input is well formed and the message exists, it is its state "
-    "that refuses the action, which for stage actions is TransitionRefused (exit 4)",
-)
 def test_retrying_a_message_that_is_not_failed_exits_as_refused(cli: Cli) -> None:
     with http_server() as endpoint:
         program, _ = meeting_started(cli, endpoint)  # the pair's invitations are queued

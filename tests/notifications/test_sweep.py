@@ -326,7 +326,7 @@ async def test_failed_deliveries_are_retried_with_back_off_and_given_up(
                 assert failed[0].attempts == 5 and "503" in (failed[0].last_error or "")
                 # The curator sees it on the program's roadmap.
                 assert program_view(db, school.program_id, moment).messages_failed == 1
-                retry(db, failed[0].id, moment)
+                retry(db, failed[0].id)
             assert dead.calls == 5
             assert (await reminder_sweep(moment + timedelta(minutes=1))).retrying == 1
             assert dead.calls == 6
