@@ -3,6 +3,7 @@ and on PostgreSQL (the real server on this machine), and a snapshot of every tab
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -18,14 +19,18 @@ import pytest
 import sqlalchemy as sa
 from prefect.settings import PREFECT_API_URL
 from prefect.testing.utilities import prefect_test_harness
+from sqlmodel import SQLModel
 
+import domain.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from app.cli import main
 from domain import database
 
 # The PostgreSQL server the tests use; this machine runs one at 127.0.0.1:5432 (trust auth).
 POSTGRES_ADMIN_URL = os.environ.get(
     "NASTAVNIK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-TABLES = ["audit_entry", "stage_occurrence", "stage", "program", "organisation"]
+# Every domain table, children first (the order TRUNCATE and snapshots use).
+TABLES = [table.name for table in reversed(SQLModel.metadata.sorted_tables)]
 
 
 @pytest.fixture(scope="session")
@@ -84,3 +89,31 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
             )
             for table in TABLES
         }
+
+
+class Cli:
+    """The command line in this process, as a person would type it; keeps what it printed."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self.capsys = capsys
+        self.out = self.err = ""
+
+    def __call__(self, *args: str) -> int:
+        self.capsys.readouterr()
+        code = main(list(args))
+        self.out, self.err = self.capsys.readouterr()
+        return code
+
+    def json(self, *args: str) -> Any:
+        assert self(*args, "--json") == 0, self.err
+        return json.loads(self.out)
+
+    def ok(self, *args: str) -> str:
+        """What a command that must succeed printed, its white space folded."""
+        assert self(*args) == 0, self.err
+        return " ".join(self.out.split())
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], database_url: str) -> Cli:
+    return Cli(capsys)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import sqlalchemy as sa
+from sqlmodel import col
+
 from domain import database
+from domain.models import Stage
 from domain.organisations import add_organisation
 from domain.programs import ProgramView, create_program
+from domain.roadmap import BY_CODE
 
 SETUP_TIME = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
 START = date(2026, 9, 1)
@@ -35,4 +40,22 @@ def program(org_id: int | None = None, start: date = START) -> ProgramView:
             curator="Иванова Мария Петровна",
             actor="test-curator",
             now=SETUP_TIME,
+        )
+
+
+def close_prerequisites(program_id: int, code: str) -> None:
+    """Mark every stage ``code`` depends on (transitively) as skipped: a test's starting point,
+    so that it need not walk twenty stages through their flows first."""
+    needed: set[str] = set()
+    pending = list(BY_CODE[code].requires)
+    while pending:
+        current = pending.pop()
+        if current not in needed:
+            needed.add(current)
+            pending += BY_CODE[current].requires
+    with database.session() as db:
+        db.execute(
+            sa.update(Stage)
+            .where(col(Stage.program_id) == program_id, col(Stage.code).in_(needed))
+            .values(state="skipped")
         )

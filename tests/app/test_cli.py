@@ -3,36 +3,10 @@ PostgreSQL, with stage actions run against the session's Prefect server."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
-from conftest import snapshot
-
-from app.cli import main
+from conftest import Cli, snapshot
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
-        self.capsys = capsys
-        self.out = self.err = ""
-
-    def __call__(self, *args: str) -> int:
-        self.capsys.readouterr()
-        code = main(list(args))
-        self.out, self.err = self.capsys.readouterr()
-        return code
-
-    def json(self, *args: str) -> Any:
-        assert self(*args, "--json") == 0, self.err
-        return json.loads(self.out)
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], database_url: str) -> Cli:
-    return Cli(capsys)
 
 
 @pytest.fixture

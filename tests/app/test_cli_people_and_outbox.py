@@ -4,64 +4,22 @@ session's Prefect server and delivered to real local HTTP servers (tests/sinks.p
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import snapshot
+from conftest import Cli, snapshot
+from factories import close_prerequisites
 from sinks import HttpEndpoint, http_server
-from sqlmodel import col
 
-from app.cli import main
 from domain import database
-from domain.models import Stage
-from domain.roadmap import BY_CODE
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
 # The tables conftest.snapshot leaves out: a refused command must not write to them either.
-PEOPLE_AND_OUTBOX = ["person", "contact", "program_role", "coordinator", "outbox"]
-
-# A school year far enough ahead of the wall clock: `outbox retry` requeues at the real "now"
-# (see test_a_message_retried_by_hand_goes_out_at_a_backfill_sweep), so sweeps must come later.
+# The simulated school year of these tests; a backfill test uses one before the wall clock.
 YEAR = 2030
-
-
-class Cli:
-    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
-        self.capsys = capsys
-        self.out = self.err = ""
-
-    def __call__(self, *args: str) -> int:
-        self.capsys.readouterr()
-        code = main(list(args))
-        self.out, self.err = self.capsys.readouterr()
-        return code
-
-    def json(self, *args: str) -> Any:
-        assert self(*args, "--json") == 0, self.err
-        return json.loads(self.out)
-
-    def ok(self, *args: str) -> str:
-        assert self(*args) == 0, self.err
-        return " ".join(self.out.split())
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], database_url: str) -> Cli:
-    return Cli(capsys)
-
-
-def everything(url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """conftest.snapshot, and the people, roles, coordinators and outbox as well."""
-    tables = snapshot(url)
-    with database.engine_for(url).connect() as connection:
-        for table in PEOPLE_AND_OUTBOX:
-            rows = connection.execute(sa.text(f"SELECT * FROM {table}"))
-            tables[table] = sorted(tuple(str(value) for value in row) for row in rows)
-    return tables
 
 
 def rows(url: str, query: str) -> list[tuple[Any, ...]]:
@@ -507,33 +465,15 @@ def test_bad_input_gets_a_russian_message_a_nonzero_exit_and_changes_nothing(
     code: int,
     message: str,
 ) -> None:
-    before = everything(database_url)
+    before = snapshot(database_url)
     exit_code = cli(*(arg.format(**world) for arg in args))
     assert cli.err.startswith("Ошибка: "), (exit_code, cli.out, cli.err)
     assert message in " ".join(cli.err.split()), cli.err
-    assert everything(database_url) == before
+    assert snapshot(database_url) == before
     assert exit_code == code
 
 
 # --- the reminder sweep end to end ----------------------------------------------------------
-
-
-def close_prerequisites(program_id: int, code: str) -> None:
-    """Mark every stage ``code`` depends on (transitively) as skipped, as
-    tests/notifications/test_sweep.py does, so that the stage can be started at once."""
-    needed: set[str] = set()
-    pending = list(BY_CODE[code].requires)
-    while pending:
-        current = pending.pop()
-        if current not in needed:
-            needed.add(current)
-            pending += BY_CODE[current].requires
-    with database.session() as db:
-        db.execute(
-            sa.update(Stage)
-            .where(col(Stage.program_id) == program_id, col(Stage.code).in_(needed))
-            .values(state="skipped")
-        )
 
 
 def meeting_started(
@@ -648,13 +588,13 @@ def test_a_message_that_keeps_failing_is_given_up_after_five_attempts_then_retri
 
         # Only an undelivered message can be retried: a sent one is refused, nothing changes.
         sent = next(m for m in cli.json("outbox", "list") if m["status"] == "sent")
-        before = everything(database_url)
+        before = snapshot(database_url)
         assert cli("outbox", "retry", str(sent["id"])) == 4
         assert " ".join(cli.err.split()) == (
             f"Ошибка: Сообщение №{sent['id']} в состоянии «отправлено», а повторить можно "
             "только недоставленное"
         )
-        assert everything(database_url) == before
+        assert snapshot(database_url) == before
 
         said = cli.ok("outbox", "retry", str(failed["id"]))
         assert said == f"Сообщение №{failed['id']} снова в очереди: уйдёт при следующем обходе"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from factories import SETUP_TIME
+from factories import SETUP_TIME, close_prerequisites
 from prefect import get_client
 from prefect.client.schemas.filters import (
     FlowFilter,
@@ -28,7 +28,6 @@ from prefect.client.schemas.sorting import FlowRunSort
 from sinks import HttpEndpoint, http_server, plain_text, received, smtp_server
 
 from domain import database
-from domain.models import Stage
 from domain.organisations import add_organisation
 from domain.people import add_person, assign, set_coordinator
 from domain.programs import create_program, program_view
@@ -49,24 +48,6 @@ NASTAVNIK = str(Path(sys.executable).parent / "nastavnik")
 def at(day: date, hour: int, tz: str = "Europe/Moscow") -> datetime:
     """A wall-clock moment in ``tz``, as an aware datetime."""
     return as_moment(datetime(day.year, day.month, day.day, hour), tz)
-
-
-def close_prerequisites(program_id: int, code: str) -> None:
-    """Mark every stage ``code`` depends on (transitively) as skipped: the test's starting
-    point, so that it need not walk twenty stages through flows first."""
-    needed: set[str] = set()
-    pending = list(BY_CODE[code].requires)
-    while pending:
-        current = pending.pop()
-        if current not in needed:
-            needed.add(current)
-            pending += BY_CODE[current].requires
-    with database.session() as db:
-        db.execute(
-            sa.update(Stage)
-            .where(Stage.program_id == program_id, Stage.code.in_(needed))  # type: ignore[attr-defined]
-            .values(state="skipped")
-        )
 
 
 class School:
