@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from notifications.delivery import deliver
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -14,6 +13,7 @@ from domain import database
 from domain.models import AuditEntry
 from domain.states import Action
 from notifications import outbox
+from notifications.delivery import deliver
 
 
 @dataclass(frozen=True)

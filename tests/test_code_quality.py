@@ -18,8 +18,8 @@ def check(*command: str) -> None:
 
 
 def test_ruff_lint_and_format() -> None:
-    check("ruff", "check", ".")
-    check("ruff", "format", "--check", ".")
+    check("ruff", "check", "--no-cache", ".")
+    check("ruff", "format", "--no-cache", "--check", ".")
 
 
 def test_mypy_types() -> None:
