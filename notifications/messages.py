@@ -7,8 +7,9 @@ is to do at that kind of stage. Texts are plain (e-mail and messengers), not HTM
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
+from functools import lru_cache
 
 import jinja2
 
@@ -45,6 +46,11 @@ class RenderedMessage:
     body: str
 
 
+# Stands for the recipient's name while a text is rendered once for everyone it goes to: a
+# character from Unicode's private use area, which no name contains.
+_NAME_SLOT = "\ue000"
+
+
 def render(context: MessageContext) -> RenderedMessage:
     """The subject and body of one message, in Russian.
 
@@ -52,7 +58,19 @@ def render(context: MessageContext) -> RenderedMessage:
     ``curator_name``) is left out of the text; one the kind of message needs (``days_left`` for
     a reminder, ``days_overdue`` for an overdue notice or an escalation) raises
     ``jinja2.UndefinedError`` naming it.
+
+    The thirty people of a program who hear of the same deadline in the same role get the
+    same text but for their name: it is rendered once and the name put in.
     """
+    shared = _render_for_anyone(replace(context, recipient_name=_NAME_SLOT))
+    return RenderedMessage(
+        subject=shared.subject.replace(_NAME_SLOT, context.recipient_name),
+        body=shared.body.replace(_NAME_SLOT, context.recipient_name),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _render_for_anyone(context: MessageContext) -> RenderedMessage:
     values = {
         field.name: getattr(context, field.name)
         for field in fields(context)

@@ -289,15 +289,15 @@ def _insert(db: Session, directory: _Directory, rows: list[dict[str, Any]], now:
     if not values:
         return 0
     dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    inserted = 0
-    for start in range(0, len(values), 1000):
-        statement = (
-            dialect.insert(OutboxMessage)
-            .values(values[start : start + 1000])
-            .on_conflict_do_nothing(index_elements=["key"])
-        )
-        inserted += db.execute(statement).rowcount  # type: ignore[attr-defined]
-    return inserted
+    # One statement for all rows (SQLAlchemy batches it); RETURNING counts the rows really
+    # inserted: a key another sweep inserted meanwhile returns nothing (rowcount would not
+    # tell, psycopg reports -1 for this statement).
+    statement = (
+        dialect.insert(OutboxMessage.__table__)  # type: ignore[attr-defined]
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(sa.literal_column("id"))
+    )
+    return len(db.execute(statement, values).all())
 
 
 def enqueue_invitations(db: Session, stage_id: int, now: datetime) -> int:
