@@ -452,12 +452,21 @@ def claim(
             col(OutboxMessage.subject),
             col(OutboxMessage.body),
         )
-        .join(Contact, col(Contact.person_id) == col(OutboxMessage.person_id))
-        .where(col(OutboxMessage.id).in_(claimed), col(Contact.preferred).is_(True))
+        # Outer join: a person left without a preferred address fails the message (and it
+        # shows as failed) instead of leaving it claimed for ever.
+        .join(
+            Contact,
+            sa.and_(
+                col(Contact.person_id) == col(OutboxMessage.person_id),
+                col(Contact.preferred).is_(True),
+            ),
+            isouter=True,
+        )
+        .where(col(OutboxMessage.id).in_(claimed))
         .order_by(col(OutboxMessage.id))
     ).all()
     return [
-        Outgoing(id=row_id, url=_address(url, facts[org_id].smtp), subject=subject, body=body)
+        Outgoing(id=row_id, url=_address(url or "", facts[org_id].smtp), subject=subject, body=body)
         for row_id, url, org_id, subject, body in rows
         if row_id is not None
     ]

@@ -431,3 +431,26 @@ async def test_no_personal_data_reaches_prefect(database_url: str) -> None:
     ):
         assert personal not in exposed
     assert any("batch of 2: 2 sent" in log.message for log in logs)
+
+
+async def test_a_person_without_an_address_fails_the_message_not_the_sweep(
+    database_url: str,
+) -> None:
+    with http_server() as endpoint:
+        school = School(endpoint)
+        with database.session() as db:  # the mentee's address was removed by hand
+            db.execute(
+                sa.text("DELETE FROM contact WHERE person_id = :id"),
+                {"id": school.people["mentee/1"]},
+            )
+        close_prerequisites(school.program_id, "first_meeting")
+        day = date(2026, 11, 24)
+        await act_on_stage(
+            school.program_id, "first_meeting", Action.START, actor="t", now=at(day, 9)
+        )
+        outcome = await reminder_sweep(at(day, 10))
+        assert (outcome.claimed, outcome.sent, outcome.retrying) == (2, 1, 1)
+        with database.session() as db:
+            [waiting] = list_outbox(db, status="queued")
+        assert waiting.person_name == "Наставляемая Ира"
+        assert waiting.last_error == "invalid or unsupported apprise URL"
