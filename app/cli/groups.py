@@ -1,0 +1,44 @@
+"""The command groups: ``nastavnik org``, ``program``, ``stage``, ``person``, ``reminders`` and
+``outbox``; each module of this package adds its commands to them."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group(
+    help="Наставник: программы наставничества по целевой модели (Р-145).",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+def cli() -> None:
+    pass
+
+
+@cli.group("org")
+def org_cli() -> None:
+    """Организации: регионы, муниципалитеты, школы."""
+
+
+@cli.group("program")
+def program_cli() -> None:
+    """Программы наставничества."""
+
+
+@cli.group("stage")
+def stage_cli() -> None:
+    """Этапы дорожной карты программы."""
+
+
+@cli.group("person")
+def person_cli() -> None:
+    """Люди: кураторы, руководители, наставники, наставляемые, координаторы."""
+
+
+@cli.group("reminders")
+def reminders_cli() -> None:
+    """Приглашения и напоминания."""
+
+
+@cli.group("outbox")
+def outbox_cli() -> None:
+    """Очередь сообщений: что отправлено, что ждёт, что не доставлено."""

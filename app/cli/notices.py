@@ -1,0 +1,101 @@
+"""``nastavnik reminders``, ``outbox`` and ``serve``: the sweep by hand, the outbox, the
+schedule."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from app import output
+from app.cli.groups import cli, outbox_cli, reminders_cli
+from app.cli.options import NUMBER, json_option
+from domain import database
+from domain.errors import InvalidInput
+from domain.models import OUTBOX_STATUS_LABELS, OutboxStatus
+from domain.schedule import as_moment, parse_moment, utc_now
+from notifications.outbox import list_outbox, retry
+
+
+@reminders_cli.command("run")
+@click.option(
+    "--now", help="Момент обхода, ISO 8601 с часовым поясом или UTC; по умолчанию — сейчас."
+)
+@click.option(
+    "--batch-size", type=NUMBER, default=500, show_default=True, help="Сообщений в пачке."
+)
+@json_option
+def reminders_run(now: str | None, batch_size: int, as_json: bool) -> None:
+    """Один обход: поставить в очередь то, что пора, и отправить очередь."""
+    from flows.reminders import reminder_sweep  # imports Prefect: see stages._act
+
+    if batch_size < 1:
+        raise InvalidInput("Размер пачки — целое число от 1 (--batch-size)")
+    moment = parse_moment(now) if now else utc_now()
+    outcome = asyncio.run(reminder_sweep(as_moment(moment, "UTC"), batch_size=batch_size))
+    if as_json:
+        output.emit_json(outcome)
+    else:
+        output.say(
+            f"Поставлено в очередь: {outcome.queued}; отправлено: {outcome.sent}; "
+            f"повтор позже: {outcome.retrying}; не доставлено: {outcome.failed}"
+        )
+
+
+NOTICE_LABELS = {
+    "invitation": "приглашение",
+    "reminder": "напоминание",
+    "overdue": "просрочка",
+    "escalation": "эскалация",
+}
+
+
+@outbox_cli.command("list")
+@click.option("--status", help="queued, sending, sent, failed или cancelled.")
+@click.option("--program", "program_id", type=NUMBER, help="Только сообщения этой программы.")
+@json_option
+def outbox_list(status: str | None, program_id: int | None, as_json: bool) -> None:
+    """Сообщения в очереди: кому, о каком этапе, в каком состоянии."""
+    with database.session() as db:
+        messages = list_outbox(db, status=status, program_id=program_id)
+    if as_json:
+        output.emit_json(messages)
+        return
+    rows = [
+        [
+            str(m.id),
+            str(m.program_id),
+            f"{m.stage_number} {m.stage_code}" + (f" #{m.occurrence}" if m.occurrence else ""),
+            m.person_name,
+            NOTICE_LABELS.get(m.kind, m.kind),
+            output.day(m.due_date),
+            OUTBOX_STATUS_LABELS[OutboxStatus(m.status)],
+            str(m.attempts),
+            m.last_error or "",
+        ]
+        for m in messages
+    ]
+    output.table(
+        "Очередь сообщений",
+        ["№", "Программа", "Этап", "Кому", "Что", "Срок", "Состояние", "Попыток", "Ошибка"],
+        rows,
+    )
+
+
+@outbox_cli.command("retry")
+@click.argument("message_id", metavar="ID", type=NUMBER)
+def outbox_retry(message_id: int) -> None:
+    """Вернуть недоставленное сообщение в очередь."""
+    with database.session() as db:
+        retry(db, message_id)
+    output.say(f"Сообщение №{message_id} снова в очереди: уйдёт при следующем обходе")
+
+
+@cli.command("serve")
+@click.option("--cron", default="*/15 * * * *", show_default=True, help="Расписание обхода.")
+def serve_command(cron: str) -> None:
+    """Обход напоминаний по расписанию (процесс работает, пока его не остановят)."""
+    from deployments.serve import serve_sweep  # imports Prefect: see stages._act
+
+    output.say(f"Обход напоминаний по расписанию «{cron}»; остановить — Ctrl+C")
+    serve_sweep(cron)

@@ -1,0 +1,184 @@
+"""``nastavnik stage``: start, complete, skip a stage or move its deadline; ``history``."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Any
+
+import click
+
+from app import output
+from app.cli.groups import cli, stage_cli
+from app.cli.options import (
+    NUMBER,
+    acting,
+    actor_option,
+    expect_option,
+    expected_state,
+    json_option,
+    now_option,
+    occurrence_option,
+    reason_option,
+    stage_arguments,
+)
+from domain import database
+from domain.history import HistoryRow, program_history
+from domain.programs import program_timezone
+from domain.schedule import parse_date, parse_moment
+from domain.states import ACTION_LABELS, STATE_LABELS, Action, StageState
+
+
+def _act(
+    program_id: int,
+    stage: str,
+    action: Action,
+    *,
+    actor: str | None,
+    now: str | None,
+    as_json: bool,
+    reason: str | None = None,
+    occurrence: int | None = None,
+    due: date | None = None,
+    expect: str | None = None,
+) -> None:
+    # Imported here: Prefect costs a second to import, and only actions need it.
+    from flows.actions import act_on_stage
+
+    applied = asyncio.run(
+        act_on_stage(
+            program_id,
+            stage,
+            action,
+            actor=acting(actor),
+            now=parse_moment(now) if now else None,
+            reason=reason,
+            occurrence=occurrence,
+            due=due,
+            expected=expected_state(expect),
+        )
+    )
+    if as_json:
+        output.emit_json(applied)
+        return
+    what = f"дата №{applied.occurrence} этапа" if applied.occurrence else "этап"
+    if action == Action.RESCHEDULE:
+        change = f"срок {output.day(date.fromisoformat(applied.from_value))} -> " + output.day(
+            date.fromisoformat(applied.to_value)
+        )
+    else:
+        change = (
+            f"{STATE_LABELS[StageState(applied.from_value)]} -> "
+            + (STATE_LABELS[StageState(applied.to_value)])
+        )
+    output.say(
+        f"Программа №{applied.program_id}: {what} {applied.stage_code} — {ACTION_LABELS[action]}: "
+        f"{change} (запись журнала №{applied.entry_id})"
+    )
+
+
+@stage_cli.command("start")
+@stage_arguments
+@reason_option
+@now_option
+@expect_option
+@actor_option
+@json_option
+def stage_start(program_id: int, stage: str, **options: Any) -> None:
+    """Начать этап (все предшествующие должны быть завершены или пропущены)."""
+    _act(program_id, stage, Action.START, **options)
+
+
+@stage_cli.command("complete")
+@stage_arguments
+@occurrence_option
+@reason_option
+@now_option
+@expect_option
+@actor_option
+@json_option
+def stage_complete(program_id: int, stage: str, **options: Any) -> None:
+    """Завершить этап или отметить дату повторяющегося этапа (--occurrence)."""
+    _act(program_id, stage, Action.COMPLETE, **options)
+
+
+@stage_cli.command("skip")
+@stage_arguments
+@occurrence_option
+@reason_option
+@now_option
+@expect_option
+@actor_option
+@json_option
+def stage_skip(program_id: int, stage: str, **options: Any) -> None:
+    """Пропустить этап (или дату повторяющегося этапа), указав причину."""
+    _act(program_id, stage, Action.SKIP, **options)
+
+
+@stage_cli.command("due")
+@stage_arguments
+@click.argument("new_date", metavar="DATE")
+@occurrence_option
+@reason_option
+@now_option
+@actor_option
+@json_option
+def stage_due(program_id: int, stage: str, new_date: str, **options: Any) -> None:
+    """Изменить срок этапа (или даты повторяющегося этапа): DATE — 2026-10-15 или 15.10.2026."""
+    _act(program_id, stage, Action.RESCHEDULE, due=parse_date(new_date, "DATE"), **options)
+
+
+HISTORY_ACTIONS = {"create": "создать программу", **{a.value: t for a, t in ACTION_LABELS.items()}}
+STATUS_LABELS = {"applied": "", "refused": "ОТКЛОНЕНО:", "pending": "не выполнено"}
+
+
+def _change(row: HistoryRow) -> str:
+    """A change in people's words: states by their labels, dates as 01.09.2026."""
+
+    def word(value: str | None) -> str:
+        if not value:
+            return ""
+        if value in set(StageState):
+            return STATE_LABELS[StageState(value)]
+        return output.day(date.fromisoformat(value))
+
+    if row.action == "create":
+        return f"начало {word(row.to_value)}"
+    return f"{word(row.from_value)} -> {word(row.to_value)}" if row.from_value else ""
+
+
+@cli.command("history")
+@click.argument("program_id", metavar="PROGRAM", type=NUMBER)
+@json_option
+def history(program_id: int, as_json: bool) -> None:
+    """Журнал программы: кто, когда, что изменил, с номером запуска Prefect."""
+    with database.session() as db:
+        tz = program_timezone(db, program_id)
+        rows = program_history(db, program_id)
+    if as_json:
+        output.emit_json(rows)
+        return
+    table = []
+    for row in rows:
+        stage = f"{row.stage_number} {row.stage_code}" if row.stage_code else "—"
+        if row.occurrence:
+            stage += f" #{row.occurrence}"
+        status = STATUS_LABELS.get(row.status, row.status)
+        note = " ".join(part for part in (status, row.message or "", row.reason or "") if part)
+        table.append(
+            [
+                output.moment(row.effective_at, tz),
+                stage,
+                HISTORY_ACTIONS.get(row.action, row.action),
+                _change(row),
+                row.actor,
+                note,
+                row.flow_run_id or "—",
+            ]
+        )
+    output.table(
+        f"Журнал программы №{program_id} (время — {tz})",
+        ["Когда", "Этап", "Действие", "Изменение", "Кто", "Примечание", "Запуск Prefect"],
+        table,
+        whole=("Когда", "Изменение", "Запуск Prefect"),
+    )
