@@ -272,45 +272,44 @@ async def test_failed_deliveries_are_retried_with_back_off_and_given_up(
         http_server(status=lambda call: 500 if call <= 2 else 200) as flaky,
         http_server(status=lambda call: 503) as dead,
     ):
-        if True:
-            school = School(good, mentors=3)
-            with database.session() as db:
-                db.execute(
-                    sa.text("UPDATE contact SET url = :url WHERE person_id = :id"),
-                    [
-                        {"url": flaky.url("/flaky"), "id": school.people["mentor/1"]},
-                        {"url": dead.url("/dead"), "id": school.people["mentor/2"]},
-                    ],
-                )
-            close_prerequisites(school.program_id, "first_meeting")
-            day = date(2026, 11, 24)
-            await act_on_stage(
-                school.program_id, "first_meeting", Action.START, actor="t", now=at(day, 9)
+        school = School(good, mentors=3)
+        with database.session() as db:
+            db.execute(
+                sa.text("UPDATE contact SET url = :url WHERE person_id = :id"),
+                [
+                    {"url": flaky.url("/flaky"), "id": school.people["mentor/1"]},
+                    {"url": dead.url("/dead"), "id": school.people["mentor/2"]},
+                ],
             )
-            first = await reminder_sweep(at(day, 10))
-            # The rest of the batch goes through: the mentee and mentor 3.
-            assert (first.sent, first.retrying, first.failed) == (2, 2, 0)
-            # Back-off: nothing is retried a minute later; five minutes later it is.
-            assert (await reminder_sweep(at(day, 10) + timedelta(minutes=1))).claimed == 0
-            second = await reminder_sweep(at(day, 10) + timedelta(minutes=5))
-            assert (second.sent, second.retrying) == (0, 2)
-            third = await reminder_sweep(at(day, 10) + timedelta(minutes=15))
-            assert third.sent == 1  # the flaky endpoint is back
-            assert flaky.calls == 3 and len(flaky.posts) == 3
-            moment = at(day, 10) + timedelta(minutes=15)
-            for minutes in (20, 40, 80):
-                moment += timedelta(minutes=minutes)
-                await reminder_sweep(moment)
-            with database.session() as db:
-                failed = list_outbox(db, status="failed")
-                assert [m.person_name for m in failed] == ["Наставник 2"]
-                assert failed[0].attempts == 5 and "503" in (failed[0].last_error or "")
-                # The curator sees it on the program's roadmap.
-                assert program_view(db, school.program_id, moment).messages_failed == 1
-                retry(db, failed[0].id)
-            assert dead.calls == 5
-            assert (await reminder_sweep(moment + timedelta(minutes=1))).retrying == 1
-            assert dead.calls == 6
+        close_prerequisites(school.program_id, "first_meeting")
+        day = date(2026, 11, 24)
+        await act_on_stage(
+            school.program_id, "first_meeting", Action.START, actor="t", now=at(day, 9)
+        )
+        first = await reminder_sweep(at(day, 10))
+        # The rest of the batch goes through: the mentee and mentor 3.
+        assert (first.sent, first.retrying, first.failed) == (2, 2, 0)
+        # Back-off: nothing is retried a minute later; five minutes later it is.
+        assert (await reminder_sweep(at(day, 10) + timedelta(minutes=1))).claimed == 0
+        second = await reminder_sweep(at(day, 10) + timedelta(minutes=5))
+        assert (second.sent, second.retrying) == (0, 2)
+        third = await reminder_sweep(at(day, 10) + timedelta(minutes=15))
+        assert third.sent == 1  # the flaky endpoint is back
+        assert flaky.calls == 3 and len(flaky.posts) == 3
+        moment = at(day, 10) + timedelta(minutes=15)
+        for minutes in (20, 40, 80):
+            moment += timedelta(minutes=minutes)
+            await reminder_sweep(moment)
+        with database.session() as db:
+            failed = list_outbox(db, status="failed")
+            assert [m.person_name for m in failed] == ["Наставник 2"]
+            assert failed[0].attempts == 5 and "503" in (failed[0].last_error or "")
+            # The curator sees it on the program's roadmap.
+            assert program_view(db, school.program_id, moment).messages_failed == 1
+            retry(db, failed[0].id)
+        assert dead.calls == 5
+        assert (await reminder_sweep(moment + timedelta(minutes=1))).retrying == 1
+        assert dead.calls == 6
 
 
 def sweep_process(now: datetime, batch: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
