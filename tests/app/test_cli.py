@@ -171,3 +171,13 @@ def test_bad_input_gets_a_russian_message_a_nonzero_exit_and_changes_nothing(
     assert cli.err.startswith("Ошибка: ")
     assert message in " ".join(cli.err.split()), cli.err
     assert snapshot(database_url) == before
+
+
+def test_help_is_in_russian(cli: Cli) -> None:
+    assert cli("--help") == 0
+    assert cli.out.startswith("Использование: nastavnik")
+    assert "Команды:" in cli.out and "Показать эту справку и выйти." in cli.out
+    assert cli("stage", "due", "--help") == 0
+    assert "Параметры:" in cli.out and "Изменить срок этапа" in cli.out
+    for english in ("Usage:", "Options:", "Commands:", "Show this message"):
+        assert english not in cli.out
