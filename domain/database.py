@@ -51,7 +51,7 @@ def _alembic_config(engine: Engine) -> Config:
     return config
 
 
-def _head(engine: Engine) -> str | None:
+def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
 
 
@@ -94,7 +94,7 @@ def ensure_schema(url: str) -> None:
         upgrade(url)
         return
     engine = engine_for(url)
-    if current_revision(engine) != _head(engine):
+    if current_revision(engine) != head_revision(engine):
         if sqlite_file is None:
             raise SchemaOutdated(
                 "Схема базы данных не создана или устарела. Выполните: nastavnik init"

@@ -27,10 +27,20 @@ def test_migrations_produce_exactly_the_tables_of_the_models(database_url: str) 
     assert differences == []
 
 
-def test_sqlite_file_is_created_on_first_use(database_url: str, tmp_path: object) -> None:
-    if not database_url.startswith("sqlite"):
-        pytest.skip("SQLite only: a PostgreSQL schema is created by `nastavnik init` alone")
+def test_the_embedded_sqlite_file_is_created_and_migrated_on_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No NASTAVNIK_DATABASE_URL: the file under NASTAVNIK_HOME appears with the newest schema
+    (a PostgreSQL schema, by contrast, is created by `nastavnik init` alone: see below)."""
+    home = tmp_path / "home" / "nested"
+    monkeypatch.delenv("NASTAVNIK_DATABASE_URL", raising=False)
+    monkeypatch.setenv("NASTAVNIK_HOME", str(home))
     assert main(["org", "list", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == "[]"
+    url = f"sqlite:///{home / 'nastavnik.db'}"
+    assert (home / "nastavnik.db").exists()
+    engine = database.engine_for(url)
+    assert database.current_revision(engine) == database.head_revision(engine)
 
 
 def test_postgres_without_schema_asks_for_init_then_init_creates_it(
