@@ -107,7 +107,7 @@ def test_a_program_stored_before_reminders_existed_gets_their_defaults(
 
         database.upgrade(url)
 
-        assert database.current_revision(engine) == database._head(engine)
+        assert database.current_revision(engine) == database.head_revision(engine)
         with Session(engine) as db:
             program = db.get(Program, 1)
             org = db.get(Organisation, 1)
