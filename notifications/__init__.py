@@ -1,4 +1,2 @@
-"""Notification delivery: the outbox, apprise channels and the Russian message templates.
-
-Empty until invitations and reminders are built; stage flows will enqueue into the outbox here.
-"""
+"""Notifications: the outbox (outbox.py), delivery through apprise (delivery.py) and the Russian
+message texts (messages.py, templates/). Who hears what and when is domain/notices.py."""
