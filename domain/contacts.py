@@ -5,6 +5,7 @@ fails to go out. Parsing a URL is all apprise does here: nothing is sent.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from urllib.parse import parse_qsl, urlsplit
 
@@ -12,14 +13,29 @@ import apprise
 
 from domain.errors import InvalidInput
 
-# apprise logs the URLs it cannot parse, and they hold personal data: keep them out of logs.
-logging.getLogger("apprise").disabled = True
+# apprise logs the URLs it cannot parse, and they hold personal data: its records are dropped
+# while this thread parses one. Only then: disabling the "apprise" logger as a whole would also
+# blind notifications/delivery.py, which reads apprise's records for the reason a send failed.
+_parsing = contextvars.ContextVar("parsing_address", default=False)
+
+
+class _NotWhileParsing(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _parsing.get()
+
+
+_APPRISE_LOG = logging.getLogger("apprise")
+_APPRISE_LOG.filters.insert(0, _NotWhileParsing())
 
 
 def check_address(url: str) -> str:
     """The address as given if apprise can send to it, else a Russian refusal naming it."""
     url = url.strip()
-    plugin = apprise.Apprise.instantiate(url) if "://" in url else None
+    token = _parsing.set(True)
+    try:
+        plugin = apprise.Apprise.instantiate(url) if "://" in url else None
+    finally:
+        _parsing.reset(token)
     if plugin is None:
         raise InvalidInput(
             f"Адрес «{url}» не распознан. Укажите его как адрес apprise, например "
