@@ -321,9 +321,16 @@ def sweep_process(now: datetime, batch: int, env: dict[str, str]) -> subprocess.
     )
 
 
-def many_mentors(endpoint: HttpEndpoint, count: int) -> School:
-    school = School(endpoint, mentors=count)
+INVITED_ON = date(2026, 11, 24)
+
+
+async def invited(endpoint: HttpEndpoint, mentors: int) -> School:
+    """A school whose first meeting started on INVITED_ON at 09:00: its invitations queued."""
+    school = School(endpoint, mentors=mentors)
     close_prerequisites(school.program_id, "first_meeting")
+    await act_on_stage(
+        school.program_id, "first_meeting", Action.START, actor="t", now=at(INVITED_ON, 9)
+    )
     return school
 
 
@@ -331,11 +338,8 @@ async def test_a_sweep_killed_mid_batch_then_run_again_sends_nothing_twice_and_l
     database_url: str, prefect_api: str
 ) -> None:
     with http_server(delay=0.02) as endpoint:
-        school = many_mentors(endpoint, 150)
-        day = date(2026, 11, 24)
-        await act_on_stage(
-            school.program_id, "first_meeting", Action.START, actor="t", now=at(day, 9)
-        )
+        await invited(endpoint, 150)
+        day = INVITED_ON
         env = dict(os.environ, PREFECT_API_URL=prefect_api)
         process = sweep_process(at(day, 10), 20, env)
         deadline = time.monotonic() + 120
@@ -370,11 +374,8 @@ async def test_two_sweeps_at_once_deliver_each_message_once(
     database_url: str, prefect_api: str
 ) -> None:
     with http_server(delay=0.005) as endpoint:
-        school = many_mentors(endpoint, 200)
-        day = date(2026, 11, 24)
-        await act_on_stage(
-            school.program_id, "first_meeting", Action.START, actor="t", now=at(day, 9)
-        )
+        await invited(endpoint, 200)
+        day = INVITED_ON
         env = dict(os.environ, PREFECT_API_URL=prefect_api)
         sweeps = [sweep_process(at(day, 10), 10, env) for _ in range(2)]
         outputs = [sweep.communicate(timeout=240) for sweep in sweeps]
