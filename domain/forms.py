@@ -1,5 +1,5 @@
 """Forms of mentoring a program runs: the five of Р-145, school to school, and the teacher forms
-of the 2021 recommendations (reference/roadmap.md)."""
+of the 2021 recommendations (docs/reference/roadmap.md)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,12 @@
 """The roadmap catalogue: the 34 stages of a mentoring program as data.
 
-Numbers, names (the sample roadmap form's own wording, seeds/001), phases and default timing
-follow reference/roadmap.md. The prerequisites are ours, from the roadmap's logic: a stage may
-start only when each stage it names is done or skipped. One engine walks this table; nothing
-else in the code knows a stage by its code.
+Numbers, names, phases and default timing are the table of docs/reference/roadmap.md, which
+the tests compare with this one row by row. The names are the wording of the sample form
+«Примерная форма дорожной карты внедрения целевой модели наставничества в образовательном
+учреждении», which follows the target model (распоряжение Минпросвещения России от 25.12.2019
+№ Р-145). The prerequisites are ours, from the roadmap's logic: a stage may start only when
+each stage it names is done or skipped. One engine walks this table; nothing else in the code
+knows a stage by its code.
 """
 
 from __future__ import annotations

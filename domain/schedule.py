@@ -1,5 +1,5 @@
 """Dates and time zones. Deadlines are dates in the organisation's own time zone; a moment is
-an aware datetime; every rule that depends on time takes ``now`` (principle 4)."""
+an aware datetime; every rule that depends on time takes ``now`` (docs/architecture.md: time)."""
 
 from __future__ import annotations
 

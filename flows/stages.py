@@ -1,10 +1,10 @@
-"""One Prefect flow per kind of stage (DESIGN.md: how stages map onto Prefect).
+"""One Prefect flow per kind of stage (docs/architecture.md: a stage action).
 
 Every start, completion, skip or new deadline of a stage is one run of its kind's flow: it
 persists the transition, then queues the invitations of a stage that starts (or cancels the
 unsent messages of one that closes or moves). Each kind's own work (questionnaires and consents
-for surveys, pair matching, the order's document) is added to its kind's flow as tasks after
-these, by the issues that build it.
+for surveys, pair matching, the order's document) will be added to its kind's flow as tasks
+after these, as each is built.
 """
 
 from __future__ import annotations

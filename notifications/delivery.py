@@ -75,8 +75,8 @@ class Delivered:
 #
 # apprise logs through the "apprise" logger, and its records carry personal data and secrets:
 # e-mail addresses ('Sending email to "ivanova@school.ru" failed.'), URLs with tokens, and at
-# DEBUG level the whole payload (title and body). Principle 2: none of that may reach our logs,
-# Prefect's, or anyone's. So a filter on the "apprise" logger takes every record before any
+# DEBUG level the whole payload (title and body). None of it may reach our logs, Prefect's or
+# anyone's (docs/architecture.md). So a filter on the "apprise" logger takes every record before any
 # handler sees it (a filter, not propagate=False: pytest, for one, attaches its handlers to
 # non-propagating loggers too): it hands the record to the message being sent in the current
 # thread (a context variable set by the worker), or drops it, and lets nothing through. This

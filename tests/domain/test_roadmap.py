@@ -11,18 +11,18 @@ import pytest
 from domain.errors import InvalidInput
 from domain.roadmap import BY_CODE, STAGES, Role, StageDef, StageKind, stage_def
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "roadmap.md"
+REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "roadmap.md"
 STAGE_COUNT = 34
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
 @cache
 def reference_rows() -> dict[int, dict[str, object]]:
-    """The roadmap table of reference/roadmap.md, by stage number, in StageDef's terms."""
+    """The roadmap table of docs/reference/roadmap.md, by stage number, in StageDef's terms."""
     if not REFERENCE.is_file():
         pytest.fail(
             f"The reference roadmap is missing: expected the Markdown table at {REFERENCE} "
-            "(shared/reference/roadmap.md beside the repository)",
+            "(docs/reference/roadmap.md in the repository)",
             pytrace=False,
         )
     rows: dict[int, dict[str, object]] = {}
