@@ -1,5 +1,5 @@
 """Shared test harness: one Prefect test server for the session, the domain database on SQLite
-and on PostgreSQL (the real server on this machine), and a snapshot of every table."""
+and on PostgreSQL (see postgres_server.py for which server), and a snapshot of every table."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import app  # noqa: F401  (Prefect's environment, as the command line sets it)
 
 os.environ["NASTAVNIK_ACTOR"] = "test-curator"
 
+import postgres_server
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -25,10 +26,6 @@ import domain.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.cli import main
 from domain import database
 
-# The PostgreSQL server the tests use; this machine runs one at 127.0.0.1:5432 (trust auth).
-POSTGRES_ADMIN_URL = os.environ.get(
-    "NASTAVNIK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 # Every domain table, children first (the order TRUNCATE and snapshots use).
 TABLES = [table.name for table in reversed(SQLModel.metadata.sorted_tables)]
 
@@ -44,20 +41,35 @@ def prefect_api() -> Iterator[str]:
         os.environ.pop("PREFECT_API_URL", None)
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    return postgres_server.choice().describe()
+
+
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+def postgres_admin_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A URL psycopg connects to with the right to create databases, on the session's server.
+    No server to be had is one error, for the first test that needs it, and ends the run as -x
+    does: never a skip, nor an error per test. (pytest.exit from a fixture's setup crashes in
+    the teardown of the test's tmp_path.)"""
+    try:
+        with postgres_server.admin_url() as url:
+            yield url
+    except postgres_server.Unavailable as error:
+        request.session.shouldfail = "stopping: no PostgreSQL server for the tests"
+        raise pytest.fail.Exception(str(error), pytrace=False) from None
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
     """A fresh PostgreSQL database for this session, migrated to the newest schema."""
     name = f"nastavnik_test_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+    with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    url = (
-        POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-        + f"/{name}"
-    )
+    url = postgres_server.database_url(postgres_admin_url, name)
     database.upgrade(url)
     yield url
     database.engine_for(url).dispose()
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+    with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

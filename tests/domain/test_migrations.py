@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest import POSTGRES_ADMIN_URL
+from postgres_server import database_url as postgres_database_url
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 import domain.models  # noqa: F401
@@ -44,13 +45,20 @@ def test_the_embedded_sqlite_file_is_created_and_migrated_on_first_use(
 
 
 def test_postgres_without_schema_asks_for_init_then_init_creates_it(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, postgres_admin_url: str
 ) -> None:
     name = "nastavnik_test_uninitialised"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+    with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    # A "%" in the URL (here an escaped "/"; a password with "@" is another) reaches Alembic's
+    # configparser, which reads it as interpolation unless escaped.
+    url = (
+        make_url(postgres_database_url(postgres_admin_url, name))
+        .update_query_dict({"application_name": "nastavnik/init"})
+        .render_as_string(hide_password=False)
+    )
+    assert "%2F" in url
     monkeypatch.setenv("NASTAVNIK_DATABASE_URL", url)
     try:
         assert main(["org", "list"]) == 5
@@ -60,14 +68,14 @@ def test_postgres_without_schema_asks_for_init_then_init_creates_it(
         assert main(["org", "list", "--json"]) == 0
         assert capsys.readouterr().out.strip() == "[]"
     finally:
-        database.engine_for(url.replace("postgresql://", "postgresql+psycopg://")).dispose()
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        database.engine_for(url).dispose()
+        with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_a_program_stored_before_reminders_existed_gets_their_defaults(
-    dialect: str, tmp_path: Path
+    dialect: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """A database at revision 0001 with a program in it, upgraded to the newest schema: the
     program keeps its data and gets reminders 3 and 1 days before, escalation after 3 days."""
@@ -75,13 +83,11 @@ def test_a_program_stored_before_reminders_existed_gets_their_defaults(
         url = f"sqlite:///{tmp_path / 'old.db'}"
     else:
         name = "nastavnik_test_from_0001"
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin_url = request.getfixturevalue("postgres_admin_url")  # not for the sqlite case
+        with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.execute(f'CREATE DATABASE "{name}"')
-        url = (
-            POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-            + f"/{name}"
-        )
+        url = postgres_database_url(admin_url, name)
     engine = database.engine_for(url)
     try:
         with engine.begin() as connection:
@@ -133,5 +139,5 @@ def test_a_program_stored_before_reminders_existed_gets_their_defaults(
     finally:
         engine.dispose()
         if dialect == "postgresql":
-            with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
