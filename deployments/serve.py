@@ -1,27 +1,70 @@
 """One machine: serve the reminder sweep on a cron schedule with Prefect's ``serve``.
 
 The process polls the Prefect API for scheduled runs and runs them itself; start it with
-``nastavnik serve`` and keep it running (a service unit, a container). A cluster instead
-deploys the same flow to a work pool with workers; the flow's code does not change.
+``nastavnik serve`` and keep it running (a systemd unit: README). Scheduled runs are made by
+the Prefect server's scheduler: with ``PREFECT_API_URL`` that server's; without it, a server of
+our own (deployments/prefect_server.py), since the embedded one schedules nothing. A cluster
+instead deploys the same flow to a work pool with workers; the flow's code does not change.
 """
 
 from __future__ import annotations
 
-from prefect import serve
-from prefect.deployments.runner import RunnerDeployment
+import os
+from collections.abc import Callable
+from contextlib import ExitStack
 
+from prefect import serve
+from prefect.client.schemas.schedules import CronSchedule
+from prefect.deployments.runner import RunnerDeployment
+from prefect.settings import PREFECT_API_URL, temporary_settings
+from pydantic import ValidationError
+
+from deployments.prefect_server import LocalPrefectServer
+from domain import settings
+from domain.errors import InvalidInput
+from flows.engine import configured_api_url, require_reachable
 from flows.reminders import reminder_sweep
 
 DEFAULT_CRON = "*/15 * * * *"
 
 
-def serve_sweep(cron: str = DEFAULT_CRON) -> None:
-    """Block, running the sweep at every tick of ``cron`` (minutes, UTC as Prefect reads it)."""
-    deployment = reminder_sweep.to_deployment(
-        name="reminder-sweep",
-        cron=cron,
-        description="Reminders, overdue notices and escalations; delivery of the outbox.",
-        tags=["nastavnik", "sweep"],
-    )
-    assert isinstance(deployment, RunnerDeployment)  # called outside an event loop: not awaited
-    serve(deployment)
+def checked_cron(cron: str) -> CronSchedule:
+    """The schedule, or a Russian refusal of a cron line Prefect would not take."""
+    try:
+        return CronSchedule(cron=cron.strip())
+    except ValidationError:
+        raise InvalidInput(
+            f"Расписание «{cron}» (--cron) не понято: нужна строка cron из пяти полей, "
+            "например «*/15 * * * *» (каждые 15 минут) или «0 * * * *» (каждый час)"
+        ) from None
+
+
+def serve_sweep(cron: str, say: Callable[[str], None]) -> None:
+    """Block, running the sweep at every tick of ``cron`` (UTC, as Prefect reads it)."""
+    schedule = checked_cron(cron)
+    with ExitStack() as stack:
+        api_url = configured_api_url()
+        if api_url:
+            require_reachable(api_url)
+            say(f"Сервер Prefect: {api_url} (PREFECT_API_URL); расписание ведёт его планировщик")
+        else:
+            log = settings.home() / "prefect-server.log"
+            say("PREFECT_API_URL не задан: запускаем свой сервер Prefect с планировщиком…")
+            server = stack.enter_context(LocalPrefectServer(log))
+            api_url = server.api_url
+            # The runs this process starts are child processes: they read the environment.
+            os.environ["PREFECT_API_URL"] = api_url
+            stack.enter_context(temporary_settings(updates={PREFECT_API_URL: api_url}))
+            say(
+                f"Сервер Prefect запущен: {server.url} (запуски видны там же; журнал {log}); "
+                "он остановится вместе с этим процессом"
+            )
+        deployment = reminder_sweep.to_deployment(
+            name="reminder-sweep",
+            cron=schedule.cron,
+            description="Reminders, overdue notices and escalations; delivery of the outbox.",
+            tags=["nastavnik", "sweep"],
+        )
+        assert isinstance(deployment, RunnerDeployment)  # called outside an event loop
+        say(f"Обход напоминаний по расписанию «{schedule.cron}»; остановить — Ctrl+C")
+        serve(deployment, print_starting_message=False)

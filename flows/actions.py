@@ -14,13 +14,8 @@ from domain.errors import NastavnikError
 from domain.schedule import utc_now
 from domain.states import Action, StageState
 from domain.transitions import AppliedAction, RequestedAction, abandon_entry, request_action
+from flows.engine import FlowRunFailed
 from flows.stages import STAGE_FLOWS
-
-
-class FlowRunFailed(NastavnikError):
-    """The stage's flow run could not run (Prefect unreachable, the run crashed)."""
-
-    exit_code = 6
 
 
 def run_tags(requested: RequestedAction) -> list[str]:

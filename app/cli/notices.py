@@ -92,10 +92,13 @@ def outbox_retry(message_id: int) -> None:
 
 
 @cli.command("serve")
-@click.option("--cron", default="*/15 * * * *", show_default=True, help="Расписание обхода.")
+@click.option(
+    "--cron", default="*/15 * * * *", show_default=True, help="Расписание обхода (cron, UTC)."
+)
 def serve_command(cron: str) -> None:
-    """Обход напоминаний по расписанию (процесс работает, пока его не остановят)."""
+    """Обход напоминаний по расписанию (процесс работает, пока его не остановят).
+
+    Без PREFECT_API_URL запускает и свой сервер Prefect: расписание ведёт его планировщик."""
     from deployments.serve import serve_sweep  # imports Prefect: see stages._act
 
-    output.say(f"Обход напоминаний по расписанию «{cron}»; остановить — Ctrl+C")
-    serve_sweep(cron)
+    serve_sweep(cron, output.say)

@@ -21,7 +21,8 @@ from domain.models import AuditEntry
 from domain.programs import program_view
 from domain.states import Action, StageState
 from domain.transitions import apply_entry, request_action
-from flows.actions import FlowRunFailed, act_on_stage
+from flows.actions import act_on_stage
+from flows.engine import FlowRunFailed
 from flows.runs import program_flow_runs
 from flows.stages import STAGE_FLOWS
 
