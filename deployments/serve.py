@@ -10,6 +10,7 @@ instead deploys the same flow to a work pool with workers; the flow's code does 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from contextlib import ExitStack
 
@@ -67,4 +68,7 @@ def serve_sweep(cron: str, say: Callable[[str], None]) -> None:
         )
         assert isinstance(deployment, RunnerDeployment)  # called outside an event loop
         say(f"Обход напоминаний по расписанию «{schedule.cron}»; остановить — Ctrl+C")
+        # Prefect 3.8's SIGTERM handler calls the async Runner.astop without awaiting it; the
+        # runner stops all the same, and its warning would only alarm whoever reads the log.
+        warnings.filterwarnings("ignore", "coroutine 'Runner.astop' was never awaited")
         serve(deployment, print_starting_message=False)
