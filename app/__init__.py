@@ -8,3 +8,6 @@ import os
 # drown the Russian output, while its logs still reach the Prefect API and UI in full.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "ERROR")
+# The embedded server's first start creates its database: on 2 busy cores that took longer
+# than Prefect's 20 s, and the command failed ("Timed out ... ephemeral Prefect API server").
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
