@@ -486,11 +486,12 @@ def record(
     """Mark what went out as sent, and put what failed back with back-off, or give it up after
     MAX_ATTEMPTS. Only rows this sweep still holds are touched. Returns (sent, retry, failed)."""
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
-    attempts = dict(
-        db.execute(
+    attempts: dict[int, int] = {
+        row_id: tries
+        for row_id, tries in db.execute(
             sa.select(table.c.id, table.c.attempts).where(table.c.id.in_([r.id for r in results]))
         ).all()
-    )
+    }
     updates = []
     counts = {OutboxStatus.SENT: 0, OutboxStatus.QUEUED: 0, OutboxStatus.FAILED: 0}
     for result in results:
