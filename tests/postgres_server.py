@@ -99,6 +99,13 @@ def admin_url() -> Iterator[str]:
         yield url.render_as_string(hide_password=False)
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def database_url(admin: str, name: str) -> str:
     """The URL of database `name` on the admin URL's server, with the driver Nastavnik uses."""
     url = make_url(admin).set(drivername="postgresql+psycopg", database=name)
@@ -135,8 +142,8 @@ def _embedded() -> Iterator[str]:
         ) from error
     try:
         # postgresql://postgres:@/postgres?host=<socket dir>: a Unix socket only, no password.
-        yield make_url(server.get_uri())._replace(password=None).render_as_string(
-            hide_password=False
+        yield (
+            make_url(server.get_uri())._replace(password=None).render_as_string(hide_password=False)
         )
     finally:
         server.cleanup()  # stops the server and deletes its data directory

@@ -556,6 +556,7 @@ def test_reminders_run_delivers_the_invitations_and_the_outbox_shows_them_sent(
         assert said == "Поставлено в очередь: 0; отправлено: 0; повтор позже: 0; не доставлено: 0"
 
 
+@pytest.mark.slow
 def test_a_message_that_keeps_failing_is_given_up_after_five_attempts_then_retried_by_hand(
     cli: Cli, database_url: str
 ) -> None:

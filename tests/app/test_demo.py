@@ -1,4 +1,10 @@
-"""``nastavnik demo`` as a user runs it: the installed console script in its own process."""
+"""``nastavnik demo`` as a user runs it: the installed console script in its own process.
+
+The demo is the most expensive scenario of the suite (a minute and more of flow runs), so it
+runs once per database: on PostgreSQL against the session's Prefect server, shared by the
+tests that read what it left; and on the embedded defaults (a SQLite file and Prefect's
+embedded server), as the README's first command runs it.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,30 @@ import json
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
 
+import psycopg
 import pytest
+from factories import SETUP_TIME, program
+from postgres_server import database_url
 from prefect import get_client
+
+from app.demo import walk_plan
+from domain import database
+from domain.programs import program_view
+from domain.roadmap import BY_CODE
+from domain.states import Action
 
 NASTAVNIK = str(Path(sys.executable).parent / "nastavnik")
 TRANSITIONS = {"start", "complete", "skip"}
 
 
-def run(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run(*args: str, env: dict[str, str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [NASTAVNIK, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -28,29 +47,68 @@ def user_env(**extra: str) -> dict[str, str]:
     return env | extra
 
 
-async def test_demo_walks_all_34_stages_and_every_transition_has_a_known_flow_run(
-    database_url: str, prefect_api: str, tmp_path: Path
-) -> None:
+@dataclass(frozen=True)
+class DemoRun:
+    env: dict[str, str]
+    stdout: str
+    stderr: str
+
+
+# Session-wide: with two workers a module's tests need not run one after another, and a module
+# fixture would then run the demo again.
+@pytest.fixture(scope="session")
+def demo_on_postgres(
+    postgres_admin_url: str, prefect_api: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DemoRun]:
+    """One demo on a PostgreSQL database of its own, against the session's Prefect server."""
+    name = f"nastavnik_demo_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
     env = user_env(
-        NASTAVNIK_DATABASE_URL=database_url,
-        NASTAVNIK_HOME=str(tmp_path / "home"),
+        NASTAVNIK_DATABASE_URL=database_url(postgres_admin_url, name),
+        NASTAVNIK_HOME=str(tmp_path_factory.mktemp("demo-home")),
         PREFECT_API_URL=prefect_api,
     )
-    demo = run("demo", env=env)
-    assert demo.returncode == 0, demo.stderr
-    assert "закрыто этапов 34 из 34" in demo.stdout
-    assert "Попытка сразу сформировать пары отклонена" in demo.stdout
-    # Invitations and reminders went out for real, to the demo's local json:// sink.
-    sent = int(demo.stdout.split("Сообщений отправлено: ")[1].split(" ")[0])
-    assert sent > 100
-    assert f"приёмник получил {sent}." in demo.stdout
-    for kind in ("приглашений", "напоминаний", "о просрочке", "координатору"):
-        assert f"{kind} 0" not in demo.stdout
+    try:
+        assert run("init", env=env).returncode == 0
+        demo = run("demo", env=env)
+        assert demo.returncode == 0, demo.stderr
+        yield DemoRun(env, demo.stdout, demo.stderr)
+    finally:
+        with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    shown = run("program", "show", "1", "--json", env=env)
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("demo-on-postgres")
+def test_the_demo_closes_all_34_stages_and_its_messages_reach_the_sink(
+    demo_on_postgres: DemoRun,
+) -> None:
+    out = demo_on_postgres.stdout
+    assert "закрыто этапов 34 из 34" in out
+    assert "Попытка сразу сформировать пары отклонена" in out
+    # Invitations and reminders went out for real, to the demo's local json:// sink.
+    sent = int(out.split("Сообщений отправлено: ")[1].split(" ")[0])
+    assert sent > 100
+    assert f"приёмник получил {sent}." in out
+    for kind in ("приглашений", "напоминаний", "о просрочке", "координатору"):
+        assert f"{kind} 0" not in out
+    assert "Traceback" not in demo_on_postgres.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("demo-on-postgres")
+def test_after_the_demo_every_stage_of_its_program_is_done(demo_on_postgres: DemoRun) -> None:
+    shown = run("program", "show", "1", "--json", env=demo_on_postgres.env)
     assert {stage["state"] for stage in json.loads(shown.stdout)["stages"]} == {"done"}
 
-    history = json.loads(run("history", "1", "--json", env=env).stdout)
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("demo-on-postgres")
+async def test_every_transition_of_the_demo_has_a_completed_flow_run_that_prefect_knows(
+    demo_on_postgres: DemoRun,
+) -> None:
+    history = json.loads(run("history", "1", "--json", env=demo_on_postgres.env).stdout)
     transitions = [row for row in history if row["action"] in TRANSITIONS]
     assert len(transitions) >= 34 * 2
     assert all(row["status"] == "applied" and row["flow_run_id"] for row in transitions)
@@ -60,7 +118,7 @@ async def test_demo_walks_all_34_stages_and_every_transition_has_a_known_flow_ru
             assert f"stage:{row['stage_code']}" in flow_run.tags
             assert flow_run.state is not None and flow_run.state.is_completed()
 
-    listing = run("history", "1", env=env)
+    listing = run("history", "1", env=demo_on_postgres.env)
     assert listing.returncode == 0 and transitions[-1]["flow_run_id"] in listing.stdout
 
 
@@ -68,7 +126,7 @@ async def test_demo_walks_all_34_stages_and_every_transition_has_a_known_flow_ru
 def test_demo_runs_on_the_embedded_defaults(tmp_path: Path) -> None:
     """The README's first command: no server, no database configured, nothing but a home."""
     env = user_env(HOME=str(tmp_path), PREFECT_HOME=str(tmp_path / ".prefect"))
-    demo = run("demo", env=env, timeout=600)
+    demo = run("demo", env=env)
     assert demo.returncode == 0, demo.stderr
     assert "закрыто этапов 34 из 34" in demo.stdout
     assert "из них API Prefect знает 83" in demo.stdout
@@ -76,3 +134,24 @@ def test_demo_runs_on_the_embedded_defaults(tmp_path: Path) -> None:
     assert database_file.exists()
     assert str(database_file) in demo.stdout
     assert "Traceback" not in demo.stderr
+
+
+def test_the_demos_plan_takes_each_stage_after_what_it_needs(database_url: str) -> None:
+    """The walk the demo takes (fast: no flow runs): every stage starts after its
+    prerequisites closed, closes after it started and after each of its dates, and the
+    reminder sweeps come three and one days before the deadlines."""
+    created = program(start=date(2026, 9, 1))
+    with database.session() as db:
+        view = program_view(db, created.id, SETUP_TIME)
+    steps = walk_plan(view)
+    assert steps == sorted(steps)
+    started = {s.number: s.at for s in steps if s.action == Action.START}
+    closed = {s.number: s.at for s in steps if s.action == Action.COMPLETE and s.occurrence is None}
+    assert sorted(started) == sorted(closed) == list(range(1, 35))
+    for stage in view.stages:
+        for code in BY_CODE[stage.code].requires:
+            assert started[stage.number] > closed[BY_CODE[code].number], stage.code
+        assert closed[stage.number] > started[stage.number]
+    sweep_days = {s.at.date() for s in steps if s.action is None}
+    for stage in view.stages:
+        assert {stage.due_date - timedelta(days=n) for n in (3, 1)} <= sweep_days, stage.code

@@ -177,7 +177,10 @@ async def test_serve_runs_scheduled_sweeps_that_send_due_reminders_with_and_with
 
             # Each sweep ran on the minute, as a scheduled run of the deployment, and the
             # overdue notice of the first stage reached the curator, once.
-            servers = {"/with-server": administrators_server.api_url, "/own-server": f"{own_url}/api"}
+            servers = {
+                "/with-server": administrators_server.api_url,
+                "/own-server": f"{own_url}/api",
+            }
             deadline = time.monotonic() + 200
             while True:
                 for process, log in ((with_server, "with"), (own_server, "own")):

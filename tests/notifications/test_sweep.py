@@ -264,6 +264,7 @@ async def test_a_deadline_passes_at_local_midnight(database_url: str) -> None:
         assert kinds[(west.program_id, "overdue")] == 0
 
 
+@pytest.mark.slow
 async def test_failed_deliveries_are_retried_with_back_off_and_given_up(
     database_url: str,
 ) -> None:
@@ -334,6 +335,7 @@ async def invited(endpoint: HttpEndpoint, mentors: int) -> School:
     return school
 
 
+@pytest.mark.slow
 async def test_a_sweep_killed_mid_batch_then_run_again_sends_nothing_twice_and_loses_nothing(
     database_url: str, prefect_api: str
 ) -> None:
@@ -370,6 +372,7 @@ async def test_a_sweep_killed_mid_batch_then_run_again_sends_nothing_twice_and_l
             assert received_by[path_of[person_id]] == 1, "a message marked sent went twice"
 
 
+@pytest.mark.slow
 async def test_two_sweeps_at_once_deliver_each_message_once(
     database_url: str, prefect_api: str
 ) -> None:
