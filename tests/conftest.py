@@ -95,15 +95,20 @@ def pytest_report_header(config: pytest.Config) -> str:
     return postgres_server.choice().describe()
 
 
-POSTGRES_FIXTURES = {"postgres_url", "postgres_admin_url"}
+POSTGRES_FIXTURES = {"postgres_url", "postgres_admin_url", "postgres_database"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark what runs on PostgreSQL, so that the fast loop can leave it out."""
+    """Mark what runs on PostgreSQL (the database fixture's postgresql case, or a test that asks
+    for the server itself), so that the fast loop can leave it out. The session's Prefect
+    server keeps its own data in PostgreSQL too; that does not count."""
     for item in items:
         callspec = getattr(item, "callspec", None)
-        on_postgres = callspec is not None and "postgresql" in callspec.params.values()
-        if on_postgres or POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        asks = isinstance(item, pytest.Function) and POSTGRES_FIXTURES & set(
+            inspect.signature(item.function).parameters
+        )
+        if on_postgres or asks:
             item.add_marker(pytest.mark.postgresql)
 
 

@@ -65,7 +65,7 @@ async def test_a_stage_action_is_one_tagged_flow_run_that_the_audit_log_points_t
         run = await client.read_flow_run(UUID(entry.flow_run_id))
         flow = await client.read_flow(run.flow_id)
         logs = []
-        for _ in range(50):  # logs reach the API in batches, a moment after the run
+        for _ in range(300):  # logs reach the API in batches, a moment after the run
             logs = await client.read_logs(
                 log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])),
                 limit=200,
