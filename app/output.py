@@ -57,7 +57,8 @@ def table(
 
 
 def error(message: str) -> None:
-    console(stderr=True).print(f"Ошибка: {message}", markup=False)
+    # One line, however long: a script or a log reads an error as one line.
+    console(stderr=True).print(f"Ошибка: {message}", markup=False, soft_wrap=True)
 
 
 def day(value: date | None) -> str:

@@ -29,3 +29,11 @@ class SchemaOutdated(NastavnikError):
     """The database is missing or older than this version of Nastavnik."""
 
     exit_code = 5
+
+
+class DatabaseUnavailable(NastavnikError):
+    """The domain database cannot be used as configured: a URL that is not one, a server that
+    does not answer, a database that does not exist, a corrupt or read-only SQLite file, or an
+    error the database answered with (its details in the log, see domain/logbook.py)."""
+
+    exit_code = 7

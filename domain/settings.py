@@ -23,3 +23,17 @@ def database_url() -> str:
         if url.startswith(plain):
             return "postgresql+psycopg://" + url[len(plain) :]
     return url
+
+
+def private_folder(folder: Path) -> Path:
+    """Create ``folder`` and any missing parents readable by their owner only (0700); folders
+    that exist already keep their rights, which are the owner's to choose."""
+    missing = []
+    for candidate in [folder, *folder.parents]:
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    for candidate in reversed(missing):
+        candidate.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(candidate, 0o700)  # mkdir's mode passes through the umask
+    return folder
