@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import apprise
 
+from domain import inputs
 from domain.errors import InvalidInput
 
 # apprise logs the URLs it cannot parse, and they hold personal data: its records are dropped
@@ -30,7 +31,7 @@ _APPRISE_LOG.filters.insert(0, _NotWhileParsing())
 
 def check_address(url: str) -> str:
     """The address as given if apprise can send to it, else a Russian refusal naming it."""
-    url = url.strip()
+    url = inputs.text(url, "«адрес»", inputs.ADDRESS)
     token = _parsing.set(True)
     try:
         plugin = apprise.Apprise.instantiate(url) if "://" in url else None
@@ -47,7 +48,7 @@ def check_address(url: str) -> str:
 def check_smtp_server(url: str) -> str:
     """An organisation's own mail server: an apprise e-mail URL that names no recipient (the
     recipient is each person's own address)."""
-    url = url.strip()
+    url = inputs.text(url, "«почтовый сервер»", inputs.ADDRESS)
     parts = urlsplit(url)
     names_recipient = parts.path.strip("/") or any(
         key.lower() in ("to", "cc", "bcc") for key, _ in parse_qsl(parts.query)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from domain import inputs
 from domain.contacts import check_smtp_server
 from domain.errors import InvalidInput, NotFound
 from domain.models import ORG_KIND_LABELS, TERRITORIES, Organisation, OrgKind
@@ -46,7 +47,7 @@ def org_kind(text: str) -> OrgKind:
 
 
 def get_organisation(db: Session, org_id: int) -> Organisation:
-    org = db.get(Organisation, org_id)
+    org = db.get(Organisation, inputs.identifier(org_id, "организации"))
     if org is None:
         raise NotFound(f"Организация с номером {org_id} не найдена (список: nastavnik org list)")
     return org
@@ -73,8 +74,7 @@ def add_organisation(
     hours: tuple[int, int] | None = None,
     smtp_url: str | None = None,
 ) -> OrgView:
-    if not name.strip():
-        raise InvalidInput("Не указано название организации (--name)")
+    name = inputs.text(name, "«название организации» (--name)", inputs.NAME)
     org_kind_ = org_kind(kind)
     parent = get_organisation(db, parent_id) if parent_id is not None else None
     parent_kind = OrgKind(parent.kind) if parent else None

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from domain import inputs
 from domain.contacts import check_address
 from domain.errors import InvalidInput, NotFound
 from domain.models import TERRITORIES, Contact, Coordinator, OrgKind, Person, ProgramRole
@@ -39,7 +40,7 @@ def program_role(text: str) -> Role:
 
 
 def get_person(db: Session, person_id: int) -> Person:
-    person = db.get(Person, person_id)
+    person = db.get(Person, inputs.identifier(person_id, "человека"))
     if person is None:
         raise NotFound(f"Человек с номером {person_id} не найден (список: nastavnik person list)")
     return person
@@ -56,8 +57,7 @@ def add_person(
 ) -> PersonView:
     """A person with one or more addresses; the preferred one is ``preferred`` or the first."""
     get_organisation(db, org_id)
-    if not name.strip():
-        raise InvalidInput("Не указано ФИО (--name)")
+    name = inputs.text(name, "«ФИО» (--name)", inputs.NAME)
     urls = list(dict.fromkeys(check_address(url) for url in contacts))
     if not urls:
         raise InvalidInput("Укажите хотя бы один адрес для уведомлений (--contact)")

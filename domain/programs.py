@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
+from domain import inputs
 from domain.errors import InvalidInput, NotFound
 from domain.forms import FORMS, form_code
 from domain.models import (
@@ -78,6 +79,10 @@ class ProgramView:
     stages: list[StageView] = field(default_factory=list)
 
 
+# Days before a deadline that a reminder may go, and after it that an escalation may.
+NOTICE_DAYS = (1, 60)
+
+
 def create_program(
     db: Session,
     *,
@@ -100,8 +105,9 @@ def create_program(
             f"«{org.name}» — это территория, а программа наставничества принадлежит "
             "образовательной или партнёрской организации"
         )
-    if not title.strip():
-        raise InvalidInput("Не указано название программы (--title)")
+    title = inputs.text(title, "«название программы» (--title)", inputs.NAME)
+    role_model = inputs.optional_text(role_model, "«ролевая модель» (--role-model)", inputs.REASON)
+    curator = inputs.optional_text(curator, "«куратор» (--curator)", inputs.NAME)
     codes = list(dict.fromkeys(form_code(form) for form in forms or []))
     tz = effective_timezone(db, org)
     now = as_moment(now, tz)
@@ -112,10 +118,15 @@ def create_program(
             f"Дата окончания {end:%d.%m.%Y} раньше даты начала {start:%d.%m.%Y} (--end)"
         )
     reminders = sorted(set(reminder_days if reminder_days is not None else [3, 1]), reverse=True)
-    if any(days < 1 or days > 60 for days in reminders):
-        raise InvalidInput("Напоминания задаются в днях до срока, от 1 до 60 (--remind 3,1)")
-    if escalation_days is not None and not 1 <= escalation_days <= 60:
-        raise InvalidInput("Передача координатору — через 1-60 дней просрочки (--escalate-after)")
+    low, high = NOTICE_DAYS
+    if any(days < low or days > high for days in reminders):
+        raise InvalidInput(
+            f"Напоминания задаются в днях до срока, от {low} до {high} (--remind 3,1)"
+        )
+    if escalation_days is not None and not low <= escalation_days <= high:
+        raise InvalidInput(
+            f"Передача координатору — через {low}-{high} дней просрочки (--escalate-after)"
+        )
     program = Program(
         org_id=org_id,
         reminder_days=reminders,
@@ -161,7 +172,7 @@ def create_program(
 
 
 def get_program(db: Session, program_id: int) -> Program:
-    program = db.get(Program, program_id)
+    program = db.get(Program, inputs.identifier(program_id, "программы"))
     if program is None:
         raise NotFound(
             f"Программа с номером {program_id} не найдена (список: nastavnik program list)"

@@ -9,6 +9,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidInput
+from domain.inputs import in_range, moment_in_range, shown
 from domain.roadmap import Recurrence
 
 _RUSSIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", re.ASCII)
@@ -55,34 +56,38 @@ def days_overdue(due: date, now: datetime, tz: str) -> int:
 
 
 def parse_date(text: str, what: str) -> date:
-    """A date typed as 2026-09-01 or 01.09.2026; ``what`` names the field in the message."""
+    """A date typed as 2026-09-01 or 01.09.2026, within the years a program may run in;
+    ``what`` names the field in the message."""
     text = text.strip()
     try:
         if match := _RUSSIAN_DATE.match(text):
             day, month, year = (int(part) for part in match.groups())
-            return date(year, month, day)
+            return in_range(date(year, month, day), f"«{what}»")
         if match := _ISO_DATE.match(text):
             year, month, day = (int(part) for part in match.groups())
-            return date(year, month, day)
+            return in_range(date(year, month, day), f"«{what}»")
         raise ValueError(text)
     except ValueError:
         raise InvalidInput(
-            f"Неверная дата «{text}» в поле «{what}»: ожидается ГГГГ-ММ-ДД или ДД.ММ.ГГГГ, "
-            "например 2026-09-01 или 01.09.2026"
+            f"Неверная дата «{shown(text)}» в поле «{what}»: ожидается ГГГГ-ММ-ДД или "
+            "ДД.ММ.ГГГГ, например 2026-09-01 или 01.09.2026"
         ) from None
 
 
 def parse_moment(text: str, what: str = "--now") -> datetime:
-    """A moment typed as ISO 8601; one without an offset stays naive (see ``as_moment``)."""
+    """A moment typed as ISO 8601, within the years a program may run in; one without an
+    offset stays naive (see ``as_moment``)."""
     text = text.strip()
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text) if text.isascii() else None
     except ValueError:
+        moment = None
+    if moment is None:
         raise InvalidInput(
-            f"Неверное время «{text}» в поле «{what}»: ожидается ISO 8601, например "
+            f"Неверное время «{shown(text)}» в поле «{what}»: ожидается ISO 8601, например "
             "2026-09-08T10:00 или 2026-09-08T10:00+03:00"
-        ) from None
-    return moment
+        )
+    return moment_in_range(moment, f"«{what}»")
 
 
 def as_moment(value: datetime, tz: str) -> datetime:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import update
 from sqlmodel import Session, col
 
+from domain import inputs
 from domain.errors import InvalidInput, NotFound, TransitionRefused
 from domain.models import AuditEntry, EntryStatus, Program, Stage
 from domain.models import StageOccurrence as Occurrence
@@ -239,6 +240,8 @@ def request_action(
     ``expected`` is the state the person saw; by default the state read now, so that a
     concurrent change between this check and the flow's apply is refused as stale.
     """
+    reason = inputs.optional_text(reason, "«причина» (--reason)", inputs.REASON)
+    actor = inputs.text(actor, "«кто действует» (--actor)", inputs.NAME)
     ctx = _load(db, program_id, stage_code)
     now = as_moment(now, program_timezone(db, program_id))
     _check(

@@ -7,18 +7,20 @@ so the REST API and web pages will call the same functions.
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
+from datetime import date
 
 import click
 
 from app import output
 from app.cli import notices, organisations, people, programs, stages  # noqa: F401  (commands)
 from app.cli.groups import cli
+from app.cli.types import DAY, Identifier
 from domain import database
-from domain.errors import NastavnikError
-from domain.schedule import parse_date
+from domain.errors import InvalidInput, NastavnikError
+from domain.inputs import MAX_ID
 
 
 @cli.command("init")
@@ -30,33 +32,36 @@ def init_command() -> None:
 
 @cli.command("demo")
 @click.option(
-    "--start", help="Дата начала демо-программы (по умолчанию 1 сентября этого учебного года)."
+    "--start",
+    type=DAY,
+    help="Дата начала демо-программы (по умолчанию 1 сентября этого учебного года).",
 )
-def demo(start: str | None) -> None:
+def demo(start: date | None) -> None:
     """Демонстрация: муниципалитет, две школы и программа, пройденная за все 34 этапа."""
     from app.demo import run_demo  # imports Prefect: see stages._act
 
-    asyncio.run(run_demo(parse_date(start, "--start") if start else None, output.say))
+    asyncio.run(run_demo(start, output.say))
 
 
-USAGE_MESSAGES: dict[type[click.ClickException], Callable[[Any], str]] = {
-    click.exceptions.MissingParameter: lambda e: (
-        "не указан обязательный параметр "
-        + (e.param.get_error_hint(e.ctx) if e.param and e.ctx else "")
-    ),
-    click.exceptions.NoSuchOption: lambda e: f"нет параметра {e.option_name}",
-    click.exceptions.BadParameter: lambda e: (
-        "неверное значение "
-        + (e.param.get_error_hint(e.ctx) if e.param and e.ctx else "")
-        + f": {e.message}"
-    ),
-}
+_NEGATIVE = re.compile(r"^-\d")
 
 
 def _usage_message(error: click.UsageError) -> str:
-    for kind, describe in USAGE_MESSAGES.items():
-        if isinstance(error, kind):
-            return describe(error)
+    """click's complaint, in Russian (app/cli/russian.py), about what was typed."""
+    if isinstance(error, click.NoSuchOption) and _NEGATIVE.match(error.option_name):
+        # click reads "-5" as an option; say which of the command's numbers it meant to be.
+        numbers = [
+            param.human_readable_name
+            for param in (error.ctx.command.params if error.ctx else [])
+            if isinstance(param, click.Argument) and isinstance(param.type, Identifier)
+        ]
+        return (
+            f"«{error.option_name}» — отрицательное число, а "
+            + (" и ".join(numbers) + " — номера" if numbers else "номера")
+            + f" от 1 до {MAX_ID}"
+        )
+    if isinstance(error, click.BadParameter) and isinstance(error.__cause__, InvalidInput):
+        return str(error.__cause__)  # our types' own sentence names the parameter already
     return error.format_message()
 
 
@@ -75,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         output.say(failure.format_message())
         return 2
     except click.UsageError as failure:
-        output.error(f"{_usage_message(failure)}. Справка: nastavnik --help")
+        command = failure.ctx.command_path if failure.ctx else "nastavnik"
+        output.error(f"{_usage_message(failure).rstrip('.')}. Справка: {command} --help")
         return 2
     except click.exceptions.Abort:
         return 130

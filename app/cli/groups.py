@@ -3,45 +3,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import Any
 
 import click
 
-# click writes its own parts of --help in English; these are what a person reads instead.
-HELP_WORDS = {
-    "Options": "Параметры",
-    "Commands": "Команды",
-    "Arguments": "Аргументы",
-    "Show this message and exit.": "Показать эту справку и выйти.",
-}
+from app.cli import russian
 
-
-class RussianHelp(click.HelpFormatter):
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, prefix or "Использование: ")
-
-    def write_heading(self, heading: str) -> None:
-        super().write_heading(HELP_WORDS.get(heading, heading))
-
-    def write_dl(
-        self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
-    ) -> None:
-        translated = [(term, HELP_WORDS.get(text, text)) for term, text in rows]
-        super().write_dl(translated, col_max, col_spacing)
-
-
-class RussianContext(click.Context):
-    formatter_class = RussianHelp
+russian.install()
 
 
 class RussianCommand(click.Command):
-    context_class = RussianContext
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[ПАРАМЕТРЫ]")
+        super().__init__(*args, **kwargs)
 
 
 class RussianGroup(click.Group):
-    context_class = RussianContext
     command_class = RussianCommand
     group_class = type  # subgroups are RussianGroup too
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[ПАРАМЕТРЫ]")
+        kwargs.setdefault("subcommand_metavar", "КОМАНДА [АРГУМЕНТЫ]...")
+        super().__init__(*args, **kwargs)
 
 
 @click.group(

@@ -4,35 +4,39 @@ schedule."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import click
 
 from app import output
 from app.cli.groups import cli, outbox_cli, reminders_cli
-from app.cli.options import NUMBER, json_option
+from app.cli.options import json_option
+from app.cli.types import IDENTIFIER, MOMENT, SHORT, Count
 from domain import database
-from domain.errors import InvalidInput
 from domain.models import OUTBOX_STATUS_LABELS, OutboxStatus
-from domain.schedule import as_moment, parse_moment, utc_now
+from domain.schedule import as_moment, utc_now
 from notifications.outbox import list_outbox, retry
 
 
 @reminders_cli.command("run")
 @click.option(
-    "--now", help="Момент обхода, ISO 8601 с часовым поясом или UTC; по умолчанию — сейчас."
+    "--now",
+    type=MOMENT,
+    help="Момент обхода, ISO 8601 с часовым поясом или UTC; по умолчанию — сейчас.",
 )
 @click.option(
-    "--batch-size", type=NUMBER, default=500, show_default=True, help="Сообщений в пачке."
+    "--batch-size",
+    type=Count(1, 10_000),
+    default=500,
+    show_default=True,
+    help="Сообщений в пачке.",
 )
 @json_option
-def reminders_run(now: str | None, batch_size: int, as_json: bool) -> None:
+def reminders_run(now: datetime | None, batch_size: int, as_json: bool) -> None:
     """Один обход: поставить в очередь то, что пора, и отправить очередь."""
     from flows.reminders import reminder_sweep  # imports Prefect: see stages._act
 
-    if batch_size < 1:
-        raise InvalidInput("Размер пачки — целое число от 1 (--batch-size)")
-    moment = parse_moment(now) if now else utc_now()
-    outcome = asyncio.run(reminder_sweep(as_moment(moment, "UTC"), batch_size=batch_size))
+    outcome = asyncio.run(reminder_sweep(as_moment(now or utc_now(), "UTC"), batch_size=batch_size))
     if as_json:
         output.emit_json(outcome)
     else:
@@ -51,8 +55,8 @@ NOTICE_LABELS = {
 
 
 @outbox_cli.command("list")
-@click.option("--status", help="queued, sending, sent, failed или cancelled.")
-@click.option("--program", "program_id", type=NUMBER, help="Только сообщения этой программы.")
+@click.option("--status", type=SHORT, help="queued, sending, sent, failed или cancelled.")
+@click.option("--program", "program_id", type=IDENTIFIER, help="Только сообщения этой программы.")
 @json_option
 def outbox_list(status: str | None, program_id: int | None, as_json: bool) -> None:
     """Сообщения в очереди: кому, о каком этапе, в каком состоянии."""
@@ -83,7 +87,7 @@ def outbox_list(status: str | None, program_id: int | None, as_json: bool) -> No
 
 
 @outbox_cli.command("retry")
-@click.argument("message_id", metavar="ID", type=NUMBER)
+@click.argument("message_id", metavar="НОМЕР", type=IDENTIFIER)
 def outbox_retry(message_id: int) -> None:
     """Вернуть недоставленное сообщение в очередь."""
     with database.session() as db:
@@ -93,7 +97,11 @@ def outbox_retry(message_id: int) -> None:
 
 @cli.command("serve")
 @click.option(
-    "--cron", default="*/15 * * * *", show_default=True, help="Расписание обхода (cron, UTC)."
+    "--cron",
+    type=SHORT,
+    default="*/15 * * * *",
+    show_default=True,
+    help="Расписание обхода (cron, UTC).",
 )
 def serve_command(cron: str) -> None:
     """Обход напоминаний по расписанию (процесс работает, пока его не остановят).

@@ -1,5 +1,5 @@
-"""Options and parsing shared by the commands: numbers, moments, who acts, and the --json flag.
-Parsing turns what a person typed into values; it decides nothing."""
+"""Options and parsing shared by the commands: who acts, when, the --json flag. Parsing turns
+what a person typed into values (app/cli/types.py checks each); it decides nothing."""
 
 from __future__ import annotations
 
@@ -11,24 +11,10 @@ from typing import Any
 
 import click
 
+from app.cli.types import IDENTIFIER, MOMENT, NAME, REASON, SHORT, Count
 from domain.errors import InvalidInput
-from domain.schedule import parse_moment, utc_now
+from domain.schedule import utc_now
 from domain.states import STATE_LABELS, StageState
-
-
-class WholeNumber(click.ParamType):
-    """An integer parameter whose complaint is in Russian (click's own is in English)."""
-
-    name = "number"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            self.fail(f"ожидается целое число, а не «{value}»", param, ctx)
-
-
-NUMBER = WholeNumber()
 
 
 def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -40,26 +26,27 @@ def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
 def now_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--now",
+        type=MOMENT,
         help="Момент действия, ISO 8601 (2026-09-08T10:00); без смещения — местное время "
         "организации. По умолчанию — сейчас.",
     )(command)
 
 
 def actor_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--actor", help="Кто действует (по умолчанию NASTAVNIK_ACTOR или логин).")(
-        command
-    )
+    return click.option(
+        "--actor", type=NAME, help="Кто действует (по умолчанию NASTAVNIK_ACTOR или логин)."
+    )(command)
 
 
 def stage_arguments(command: Callable[..., Any]) -> Callable[..., Any]:
-    command = click.argument("stage")(command)
-    return click.argument("program_id", metavar="PROGRAM", type=NUMBER)(command)
+    command = click.argument("stage", metavar="ЭТАП", type=SHORT)(command)
+    return click.argument("program_id", metavar="ПРОГРАММА", type=IDENTIFIER)(command)
 
 
 def occurrence_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--occurrence",
-        type=NUMBER,
+        type=Count(1, 1000),
         help="Номер даты повторяющегося этапа (встречи, сбора отзывов).",
     )(command)
 
@@ -67,17 +54,20 @@ def occurrence_option(command: Callable[..., Any]) -> Callable[..., Any]:
 def expect_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--expect",
+        type=SHORT,
         help="Состояние, в котором этап должен быть сейчас (planned, active, done, skipped); "
         "иначе действие отклоняется как устаревшее.",
     )(command)
 
 
 def reason_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--reason", help="Причина (для пропуска — обязательна).")(command)
+    return click.option("--reason", type=REASON, help="Причина (для пропуска — обязательна).")(
+        command
+    )
 
 
-def moment_or_now(text: str | None) -> datetime:
-    return parse_moment(text) if text else utc_now()
+def moment_or_now(moment: datetime | None) -> datetime:
+    return moment or utc_now()
 
 
 def acting(name: str | None) -> str:
@@ -93,20 +83,4 @@ def expected_state(text: str | None) -> StageState | None:
         known = ", ".join(f"{s.value} ({label})" for s, label in STATE_LABELS.items())
         raise InvalidInput(
             f"Неизвестное состояние «{text}» (--expect). Известные: {known}"
-        ) from None
-
-
-def hours_range(text: str) -> tuple[int, int]:
-    start, _, until = text.partition("-")
-    if not (start.strip().isdigit() and until.strip().isdigit()):
-        raise InvalidInput(f"Часы отправки «{text}» не поняты: нужно «с-до», например 9-18")
-    return int(start), int(until)
-
-
-def day_counts(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise InvalidInput(
-            f"Дни напоминаний «{text}» не поняты: нужны числа через запятую, например 3,1"
         ) from None

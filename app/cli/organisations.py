@@ -6,7 +6,8 @@ import click
 
 from app import output
 from app.cli.groups import org_cli
-from app.cli.options import NUMBER, hours_range, json_option
+from app.cli.options import json_option
+from app.cli.types import ADDRESS, HOURS, IDENTIFIER, NAME, SHORT
 from domain import database
 from domain.organisations import add_organisation, list_organisations
 from domain.people import set_coordinator
@@ -14,18 +15,24 @@ from domain.schedule import utc_now
 
 
 @org_cli.command("add")
-@click.option("--name", required=True, help="Название.")
+@click.option("--name", type=NAME, required=True, help="Название.")
 @click.option(
     "--kind",
+    type=SHORT,
     required=True,
     help="Тип: region, municipality, school, college, additional_education, enterprise, ngo "
     "(или по-русски: регион, муниципалитет, школа…).",
 )
-@click.option("--parent", type=NUMBER, help="Номер вышестоящей организации.")
-@click.option("--tz", help="Часовой пояс IANA (Asia/Yekaterinburg); иначе — вышестоящей.")
-@click.option("--hours", help="Часы отправки сообщений по местному времени, «с-до»: 9-18.")
+@click.option("--parent", type=IDENTIFIER, help="Номер вышестоящей организации.")
+@click.option(
+    "--tz", type=SHORT, help="Часовой пояс IANA (Asia/Yekaterinburg); иначе — вышестоящей."
+)
+@click.option(
+    "--hours", type=HOURS, help="Часы отправки сообщений по местному времени, «с-до»: 9-18."
+)
 @click.option(
     "--smtp",
+    type=ADDRESS,
     help="Свой SMTP-сервер для почты, адрес apprise без получателя: "
     "mailtos://логин:пароль@smtp.school.ru?from=noreply@school.ru",
 )
@@ -35,7 +42,7 @@ def org_add(
     kind: str,
     parent: int | None,
     tz: str | None,
-    hours: str | None,
+    hours: tuple[int, int] | None,
     smtp: str | None,
     as_json: bool,
 ) -> None:
@@ -47,7 +54,7 @@ def org_add(
             kind=kind,
             parent_id=parent,
             timezone=tz,
-            hours=hours_range(hours) if hours else None,
+            hours=hours,
             smtp_url=smtp,
             now=utc_now(),
         )
@@ -82,8 +89,8 @@ def org_list(as_json: bool) -> None:
 
 
 @org_cli.command("coordinator")
-@click.argument("org_id", metavar="ORG", type=NUMBER)
-@click.argument("person_id", metavar="PERSON", type=NUMBER)
+@click.argument("org_id", metavar="ОРГАНИЗАЦИЯ", type=IDENTIFIER)
+@click.argument("person_id", metavar="ЧЕЛОВЕК", type=IDENTIFIER)
 def org_coordinator(org_id: int, person_id: int) -> None:
     """Назначить муниципального (регионального) координатора: ему уходят эскалации."""
     with database.session() as db:

@@ -6,23 +6,25 @@ import click
 
 from app import output
 from app.cli.groups import person_cli
-from app.cli.options import NUMBER, json_option
+from app.cli.options import json_option
+from app.cli.types import ADDRESS, IDENTIFIER, NAME
 from domain import database
 from domain.people import add_person, list_people
 from domain.schedule import utc_now
 
 
 @person_cli.command("add")
-@click.option("--org", type=NUMBER, required=True, help="Номер организации.")
-@click.option("--name", required=True, help="ФИО.")
+@click.option("--org", type=IDENTIFIER, required=True, help="Номер организации.")
+@click.option("--name", type=NAME, required=True, help="ФИО.")
 @click.option(
     "--contact",
     "contacts",
+    type=ADDRESS,
     multiple=True,
     required=True,
     help="Адрес apprise: mailto://ivanova@school.ru, tgram://ТОКЕН/ЧАТ…; можно несколько.",
 )
-@click.option("--preferred", help="Какой из адресов основной (по умолчанию первый).")
+@click.option("--preferred", type=ADDRESS, help="Какой из адресов основной (по умолчанию первый).")
 @json_option
 def person_add(
     org: int, name: str, contacts: tuple[str, ...], preferred: str | None, as_json: bool
@@ -39,7 +41,7 @@ def person_add(
 
 
 @person_cli.command("list")
-@click.option("--org", type=NUMBER, help="Только люди этой организации.")
+@click.option("--org", type=IDENTIFIER, help="Только люди этой организации.")
 @json_option
 def person_list(org: int | None, as_json: bool) -> None:
     """Список людей и их адресов."""

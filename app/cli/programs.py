@@ -2,45 +2,52 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import click
 
 from app import output
 from app.cli.groups import program_cli
 from app.cli.options import (
-    NUMBER,
     acting,
     actor_option,
-    day_counts,
     json_option,
     moment_or_now,
     now_option,
 )
+from app.cli.types import DAY, DAY_COUNTS, IDENTIFIER, NAME, REASON, SHORT, Count
 from domain import database
 from domain.people import assign
-from domain.programs import ProgramView, create_program, list_programs, program_view
+from domain.programs import NOTICE_DAYS, ProgramView, create_program, list_programs, program_view
 from domain.roadmap import PHASES, ROLE_LABELS, Role
-from domain.schedule import parse_date
 
 
 @program_cli.command("create")
-@click.option("--org", type=NUMBER, required=True, help="Номер организации.")
-@click.option("--title", required=True, help="Название программы.")
+@click.option("--org", type=IDENTIFIER, required=True, help="Номер организации.")
+@click.option("--title", type=NAME, required=True, help="Название программы.")
 @click.option(
     "--form",
     "forms",
+    type=SHORT,
     multiple=True,
     help="Форма наставничества (код или название); можно несколько.",
 )
 @click.option(
-    "--role-model", help="Ролевая модель, например «опытный педагог – молодой специалист»."
+    "--role-model",
+    type=REASON,
+    help="Ролевая модель, например «опытный педагог – молодой специалист».",
 )
-@click.option("--start", help="Дата начала (2026-09-01 или 01.09.2026); по умолчанию сегодня.")
-@click.option("--end", help="Дата окончания; по умолчанию через 37 недель.")
-@click.option("--curator", help="Куратор программы.")
-@click.option("--remind", help="За сколько дней до срока напоминать, через запятую (3,1).")
+@click.option(
+    "--start", type=DAY, help="Дата начала (2026-09-01 или 01.09.2026); по умолчанию сегодня."
+)
+@click.option("--end", type=DAY, help="Дата окончания; по умолчанию через 37 недель.")
+@click.option("--curator", type=NAME, help="Куратор программы.")
+@click.option(
+    "--remind", type=DAY_COUNTS, help="За сколько дней до срока напоминать, через запятую (3,1)."
+)
 @click.option(
     "--escalate-after",
-    type=NUMBER,
+    type=Count(*NOTICE_DAYS),
     help="Через сколько дней просрочки сообщать муниципальному координатору (3).",
 )
 @actor_option
@@ -51,18 +58,16 @@ def program_create(
     title: str,
     forms: tuple[str, ...],
     role_model: str | None,
-    start: str | None,
-    end: str | None,
+    start: date | None,
+    end: date | None,
     curator: str | None,
-    remind: str | None,
+    remind: list[int] | None,
     escalate_after: int | None,
     actor: str | None,
-    now: str | None,
+    now: datetime | None,
     as_json: bool,
 ) -> None:
     """Создать программу: 34 этапа со сроками от даты начала."""
-    start_date = parse_date(start, "--start") if start else None
-    end_date = parse_date(end, "--end") if end else None
     with database.session() as db:
         program = create_program(
             db,
@@ -70,10 +75,10 @@ def program_create(
             title=title,
             forms=list(forms),
             role_model=role_model,
-            start=start_date,
-            end=end_date,
+            start=start,
+            end=end,
             curator=curator,
-            reminder_days=day_counts(remind) if remind is not None else None,
+            reminder_days=remind,
             escalation_days=escalate_after,
             actor=acting(actor),
             now=moment_or_now(now),
@@ -88,10 +93,10 @@ def program_create(
 
 
 @program_cli.command("list")
-@click.option("--org", type=NUMBER, help="Только программы этой организации.")
+@click.option("--org", type=IDENTIFIER, help="Только программы этой организации.")
 @now_option
 @json_option
-def program_list(org: int | None, now: str | None, as_json: bool) -> None:
+def program_list(org: int | None, now: datetime | None, as_json: bool) -> None:
     """Список программ с ходом выполнения."""
     with database.session() as db:
         programs = list_programs(db, moment_or_now(now), org_id=org)
@@ -117,11 +122,11 @@ def program_list(org: int | None, now: str | None, as_json: bool) -> None:
 
 
 @program_cli.command("show")
-@click.argument("program_id", metavar="PROGRAM", type=NUMBER)
+@click.argument("program_id", metavar="ПРОГРАММА", type=IDENTIFIER)
 @click.option("--full", is_flag=True, help="Полные названия мероприятий из дорожной карты.")
 @now_option
 @json_option
-def program_show(program_id: int, full: bool, now: str | None, as_json: bool) -> None:
+def program_show(program_id: int, full: bool, now: datetime | None, as_json: bool) -> None:
     """Дорожная карта программы: этапы, состояние, сроки, просрочки."""
     with database.session() as db:
         program = program_view(db, program_id, moment_or_now(now))
@@ -132,10 +137,11 @@ def program_show(program_id: int, full: bool, now: str | None, as_json: bool) ->
 
 
 @program_cli.command("assign")
-@click.argument("program_id", metavar="PROGRAM", type=NUMBER)
-@click.argument("person_id", metavar="PERSON", type=NUMBER)
+@click.argument("program_id", metavar="ПРОГРАММА", type=IDENTIFIER)
+@click.argument("person_id", metavar="ЧЕЛОВЕК", type=IDENTIFIER)
 @click.option(
     "--role",
+    type=SHORT,
     required=True,
     help="Роль: curator, director, mentor, mentee, psychologist (или по-русски: наставник…).",
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import click
@@ -11,7 +11,6 @@ import click
 from app import output
 from app.cli.groups import cli, stage_cli
 from app.cli.options import (
-    NUMBER,
     acting,
     actor_option,
     expect_option,
@@ -22,10 +21,10 @@ from app.cli.options import (
     reason_option,
     stage_arguments,
 )
+from app.cli.types import DAY, IDENTIFIER
 from domain import database
 from domain.history import HistoryRow, program_history
 from domain.programs import program_timezone
-from domain.schedule import parse_date, parse_moment
 from domain.states import ACTION_LABELS, STATE_LABELS, Action, StageState
 
 
@@ -35,7 +34,7 @@ def _act(
     action: Action,
     *,
     actor: str | None,
-    now: str | None,
+    now: datetime | None,
     as_json: bool,
     reason: str | None = None,
     occurrence: int | None = None,
@@ -51,7 +50,7 @@ def _act(
             stage,
             action,
             actor=acting(actor),
-            now=parse_moment(now) if now else None,
+            now=now,
             reason=reason,
             occurrence=occurrence,
             due=due,
@@ -117,15 +116,15 @@ def stage_skip(program_id: int, stage: str, **options: Any) -> None:
 
 @stage_cli.command("due")
 @stage_arguments
-@click.argument("new_date", metavar="DATE")
+@click.argument("new_date", metavar="ДАТА", type=DAY)
 @occurrence_option
 @reason_option
 @now_option
 @actor_option
 @json_option
-def stage_due(program_id: int, stage: str, new_date: str, **options: Any) -> None:
-    """Изменить срок этапа (или даты повторяющегося этапа): DATE — 2026-10-15 или 15.10.2026."""
-    _act(program_id, stage, Action.RESCHEDULE, due=parse_date(new_date, "DATE"), **options)
+def stage_due(program_id: int, stage: str, new_date: date, **options: Any) -> None:
+    """Изменить срок этапа (или даты повторяющегося этапа): ДАТА — 2026-10-15 или 15.10.2026."""
+    _act(program_id, stage, Action.RESCHEDULE, due=new_date, **options)
 
 
 HISTORY_ACTIONS = {"create": "создать программу", **{a.value: t for a, t in ACTION_LABELS.items()}}
@@ -148,7 +147,7 @@ def _change(row: HistoryRow) -> str:
 
 
 @cli.command("history")
-@click.argument("program_id", metavar="PROGRAM", type=NUMBER)
+@click.argument("program_id", metavar="ПРОГРАММА", type=IDENTIFIER)
 @json_option
 def history(program_id: int, as_json: bool) -> None:
     """Журнал программы: кто, когда, что изменил, с номером запуска Prefect."""

@@ -222,10 +222,12 @@ async def test_serve_runs_scheduled_sweeps_that_send_due_reminders_with_and_with
 def test_a_cron_line_that_is_not_one_is_refused_before_anything_starts(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    for cron in ("каждый час", "61 * * * *", "* * *", ""):
+    for cron in ("каждый час", "61 * * * *", "* * *"):
         assert main(["serve", "--cron", cron]) == 2
         error = capsys.readouterr().err
         assert "--cron" in error and "*/15 * * * *" in error, error
+    assert main(["serve", "--cron", " "]) == 2
+    assert "Пустое значение «--cron»" in capsys.readouterr().err
 
 
 def test_serve_against_a_prefect_server_that_does_not_answer_exits_6(
