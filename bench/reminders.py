@@ -81,11 +81,11 @@ from domain.models import (
     StageOccurrence,
 )
 from domain.notices import NoticeKind, recipient_roles
+from domain.organisations import DEFAULT_HOURS
 from domain.roadmap import BY_CODE, STAGES, Role
 from domain.schedule import due_date, occurrence_dates
 from domain.states import StageState
 from flows.reminders import BATCH_SIZE, CONCURRENCY, SweepOutcome, reminder_sweep
-from notifications.outbox import DEFAULT_HOURS
 
 # 07:00 UTC: 10:00 in Moscow ... 17:00 in Vladivostok, one local date everywhere.
 NOW = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)

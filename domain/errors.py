@@ -37,3 +37,16 @@ class DatabaseUnavailable(NastavnikError):
     error the database answered with (its details in the log, see domain/logbook.py)."""
 
     exit_code = 7
+
+
+class SecretKeyUnavailable(NastavnikError):
+    """The key that encrypts the SMTP passwords stored in the database cannot be used: it is
+    missing, not a key, unreadable, or not the one the stored passwords were encrypted with
+    (see domain/secrets.py). An environment failure like DatabaseUnavailable, hence its exit
+    code; ``cause`` is a short English reason without data, for an outbox row or a log."""
+
+    exit_code = 7
+
+    def __init__(self, message: str, cause: str) -> None:
+        super().__init__(message)
+        self.cause = cause

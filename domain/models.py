@@ -67,9 +67,13 @@ class Organisation(SQLModel, table=True):
     # Sending hours, local whole hours [from, until); None means the parent's, then 09-18.
     send_from_hour: int | None = None
     send_until_hour: int | None = None
-    # The organisation's own SMTP server for e-mail, an apprise URL without a recipient
-    # (mailtos://user:pass@smtp.school.ru?from=noreply@school.ru); None means the parent's.
+    # The organisation's own SMTP server for e-mail, an apprise URL without a recipient, with
+    # "***" in place of its password (mailtos://user:***@smtp.school.ru?from=noreply@school.ru);
+    # None means the parent's. The password is never stored in the clear: it is in
+    # smtp_password_encrypted, encrypted with a key kept apart from the database
+    # (domain/contacts.py, domain/secrets.py).
     smtp_url: str | None = None
+    smtp_password_encrypted: str | None = None
     created_at: datetime = _moment()
 
 

@@ -62,6 +62,9 @@ class Outgoing:
     url: str  # the final apprise URL (see with_smtp for e-mail through the org's server)
     subject: str
     body: str  # plain text
+    # Why it cannot be sent at all (its server's password cannot be read, say): it fails with
+    # this reason, nothing is sent.
+    unsendable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,8 @@ def _message(record: logging.LogRecord) -> str:
 
 
 def _send(message: Outgoing, timeout: float) -> Delivered:
+    if message.unsendable:
+        return Delivered(message.id, False, message.unsendable)
     records: list[logging.LogRecord] = []
     token = _records.set(records)
     try:

@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from domain.errors import InvalidInput, NotFound, TransitionRefused
+from domain.contacts import with_passwords
+from domain.errors import InvalidInput, NotFound, SecretKeyUnavailable, TransitionRefused
 from domain.models import (
     OUTBOX_STATUS_LABELS,
     Contact,
     Coordinator,
-    Organisation,
     OutboxMessage,
     OutboxStatus,
     Person,
@@ -33,13 +33,13 @@ from domain.models import (
     StageOccurrence,
 )
 from domain.notices import NoticeKind, notices_due, recipient_roles
+from domain.organisations import resolve_organisations
 from domain.roadmap import BY_CODE, Role, StageDef
 from domain.schedule import local_today, zone
 from domain.states import StageState
 from notifications.delivery import Delivered, Outgoing, with_smtp
 from notifications.messages import MessageContext, render
 
-DEFAULT_HOURS = (9, 18)  # local sending hours [from, until) when no organisation sets them
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(minutes=5)  # then 10, 20, 40 minutes
 CLAIM_LEASE = timedelta(minutes=10)  # a killed sweep's rows return to the queue after this
@@ -56,7 +56,8 @@ class OrgFacts:
     name: str
     timezone: str
     hours: tuple[int, int]
-    smtp: str | None
+    smtp: str | None  # its password masked: see _address
+    smtp_password_encrypted: str | None
     ancestors: tuple[int, ...]  # itself first, then up to the top
 
 
@@ -69,36 +70,19 @@ class Recipient:
 
 
 def org_facts(db: Session) -> dict[int, OrgFacts]:
-    orgs = {org.id: org for org in db.exec(select(Organisation)).all() if org.id is not None}
-    facts: dict[int, OrgFacts] = {}
-
-    def resolve(org_id: int) -> OrgFacts:
-        if org_id in facts:
-            return facts[org_id]
-        org = orgs[org_id]
-        parent = resolve(org.parent_id) if org.parent_id else None
-        start = org.send_from_hour if org.send_from_hour is not None else None
-        until = org.send_until_hour if org.send_until_hour is not None else None
-        hours = (
-            (start, until)
-            if start is not None and until is not None
-            else parent.hours
-            if parent
-            else DEFAULT_HOURS
-        )
-        facts[org_id] = OrgFacts(
+    """Inheritance is domain/organisations.py's rule."""
+    return {
+        org_id: OrgFacts(
             id=org_id,
             name=org.name,
-            timezone=org.timezone or (parent.timezone if parent else "Europe/Moscow"),
-            hours=hours,
-            smtp=org.smtp_url or (parent.smtp if parent else None),
-            ancestors=(org_id, *(parent.ancestors if parent else ())),
+            timezone=org.timezone or "Europe/Moscow",
+            hours=org.hours,
+            smtp=org.smtp_url,
+            smtp_password_encrypted=org.smtp_password_encrypted,
+            ancestors=org.ancestors,
         )
-        return facts[org_id]
-
-    for org_id in orgs:
-        resolve(org_id)
-    return facts
+        for org_id, org in resolve_organisations(db).items()
+    }
 
 
 def in_sending_hours(facts: OrgFacts, now: datetime) -> bool:
@@ -465,19 +449,39 @@ def claim(
         .where(col(OutboxMessage.id).in_(claimed))
         .order_by(col(OutboxMessage.id))
     ).all()
-    return [
-        Outgoing(id=row_id, url=_address(url or "", facts[org_id].smtp), subject=subject, body=body)
-        for row_id, url, org_id, subject, body in rows
-        if row_id is not None
-    ]
+    servers: dict[int, tuple[str | None, str | None]] = {}
+    batch = []
+    for row_id, url, org_id, subject, body in rows:
+        if row_id is not None:
+            address, unsendable = _address(url or "", facts[org_id], servers)
+            batch.append(Outgoing(row_id, address, subject, body, unsendable=unsendable))
+    return batch
 
 
-def _address(url: str, smtp: str | None) -> str:
-    """The URL to send to; an unusable server setting fails its message, not the batch."""
+def _address(
+    url: str, facts: OrgFacts, servers: dict[int, tuple[str | None, str | None]]
+) -> tuple[str, str | None]:
+    """The URL to send to, and why the message cannot be sent if so; an unusable server
+    setting fails its messages, not the batch. The server's password is put back here, in
+    memory only, once per organisation and batch."""
+    if facts.id not in servers:
+        try:
+            servers[facts.id] = (
+                with_passwords(facts.smtp, facts.smtp_password_encrypted) if facts.smtp else None,
+                None,
+            )
+        except SecretKeyUnavailable as error:
+            servers[facts.id] = (None, f"SMTP password cannot be read: {error.cause}")
+        except ValueError:
+            servers[facts.id] = (None, "SMTP password cannot be read: stored URL does not fit it")
+    smtp, unsendable = servers[facts.id]
     try:
-        return with_smtp(url, smtp)
+        address = with_smtp(url, facts.smtp if unsendable else smtp)
     except ValueError:
-        return ""  # delivery reports "invalid or unsupported apprise URL"
+        return "", None  # delivery reports "invalid or unsupported apprise URL"
+    if unsendable and address != url:
+        return "", unsendable  # e-mail through that server; other channels still go
+    return address, None
 
 
 def record(

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
 class Inbox:
@@ -52,9 +52,22 @@ class FreePortController(Controller):
 
 
 @contextmanager
-def smtp_server(refuse: Collection[str] = ()) -> Iterator[tuple[int, Inbox]]:
+def smtp_server(
+    refuse: Collection[str] = (), login: tuple[str, str] | None = None
+) -> Iterator[tuple[int, Inbox]]:
+    """``login``: the server takes mail only after AUTH with this login and password (on the
+    plain connection: a test has no certificate)."""
     inbox = Inbox(refuse)
-    controller = FreePortController(inbox, hostname="127.0.0.1", port=0)
+    auth: dict[str, Any] = {}
+    if login is not None:
+        expected = LoginPassword(login[0].encode(), login[1].encode())
+
+        def authenticator(*args: Any) -> AuthResult:
+            data = args[-1]  # (server, session, envelope, mechanism, auth_data)
+            return AuthResult(success=data == expected)
+
+        auth = {"authenticator": authenticator, "auth_required": True, "auth_require_tls": False}
+    controller = FreePortController(inbox, hostname="127.0.0.1", port=0, **auth)
     controller.start()
     try:
         yield controller.port, inbox

@@ -21,13 +21,23 @@ from app.cli.types import DAY, Identifier
 from domain import database
 from domain.errors import InvalidInput, NastavnikError
 from domain.inputs import MAX_ID
+from domain.organisations import ensure_secret_key
 
 
 @cli.command("init")
 def init_command() -> None:
-    """Создать или обновить схему базы данных."""
+    """Создать или обновить схему базы данных и ключ шифрования паролей почтовых серверов."""
     where = database.upgrade()
     output.say(f"База данных готова: {where}")
+    with database.session() as db:
+        key, made = ensure_secret_key(db)
+    if made:
+        output.say(
+            f"Ключ шифрования паролей почтовых серверов создан: {key}. Храните его копию "
+            "отдельно от базы: без него сохранённые пароли не прочитать"
+        )
+    else:
+        output.say(f"Ключ шифрования паролей почтовых серверов: {key}")
 
 
 @cli.command("demo")

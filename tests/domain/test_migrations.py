@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import stat
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from sqlmodel import Session, SQLModel
 import domain.models  # noqa: F401
 from app.cli import main
 from domain import database
+from domain.contacts import with_passwords
 from domain.models import Organisation, Program
 
 
@@ -136,6 +139,113 @@ def test_a_program_stored_before_reminders_existed_gets_their_defaults(
             None,
             None,
         )
+    finally:
+        engine.dispose()
+        if dialect == "postgresql":
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_smtp_passwords_stored_in_the_clear_are_encrypted_by_the_upgrade(
+    dialect: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A database at revision 0002 whose organisations keep their SMTP passwords in the clear,
+    upgraded: the upgrade makes the key (owner-only) and encrypts each password with it, the
+    URLs show *** instead, and delivery gets back each URL as it was. On SQLite no byte of a
+    password is left in the file, even where SQLite does not zero freed space by default."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("NASTAVNIK_HOME", str(home))
+    monkeypatch.delenv("NASTAVNIK_SECRET_KEY", raising=False)
+    if dialect == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        name = "nastavnik_test_from_0002"
+        admin_url = request.getfixturevalue("postgres_admin_url")  # not for the sqlite case
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = postgres_database_url(admin_url, name)
+    engine = database.engine_for(url)
+    if dialect == "sqlite":
+        # SQLite's own default; the Python here is built with secure_delete on.
+        sa.event.listen(
+            engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA secure_delete = OFF")
+        )
+    given = {
+        i: f"mailtos://login{i}:PlainSecret{i}x@smtp{i}.school.ru?from=noreply@school.ru"
+        for i in range(1, 31)
+    }
+    given[31] = "mailto://smtp.school.ru?user=school&pass=PlainSecret31x&from=noreply@school.ru"
+    given[32] = "mailto://127.0.0.1:2525?from=noreply@school.ru"  # no password
+    try:
+        with engine.begin() as connection:
+            config = database._alembic_config(engine)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0002")
+            connection.execute(
+                sa.text(
+                    "INSERT INTO organisation (id, name, kind, timezone, smtp_url, created_at) "
+                    "VALUES (:id, :name, 'school', 'Europe/Moscow', :smtp, "
+                    "'2025-08-20 09:00:00+00:00')"
+                ),
+                [{"id": i, "name": f"Школа № {i}", "smtp": smtp} for i, smtp in given.items()],
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO person (id, org_id, name, created_at) VALUES "
+                    "(1, 1, 'Иванова', '2025-08-20 09:00:00+00:00')"
+                )
+            )
+
+        database.upgrade(url)
+
+        with engine.connect() as connection:
+            stored = {
+                org_id: (smtp, sealed)
+                for org_id, smtp, sealed in connection.execute(
+                    sa.text("SELECT id, smtp_url, smtp_password_encrypted FROM organisation")
+                )
+            }
+        assert stored[1][0] == "mailtos://login1:***@smtp1.school.ru?from=noreply@school.ru"
+        assert (
+            stored[31][0] == "mailto://smtp.school.ru?user=school&pass=***&from=noreply@school.ru"
+        )
+        assert stored[32] == (given[32], None)
+        with engine.connect() as connection:
+            assert connection.execute(sa.text("SELECT org_id, name FROM person")).all() == [
+                (1, "Иванова")
+            ]
+        assert {i: with_passwords(*stored[i]) for i in given} == given
+        assert stat.S_IMODE((home / "secret.key").stat().st_mode) == 0o600
+        assert stat.S_IMODE(home.stat().st_mode) == 0o700
+        monkeypatch.setenv("NASTAVNIK_DATABASE_URL", url)
+        assert main(["org", "list", "--json"]) == 0
+        listed = json.loads(capsys.readouterr().out)
+        assert listed[0]["smtp_url"] == stored[1][0] and listed[0]["smtp_problem"] is None
+        engine.dispose()  # SQLite copies its -wal file into the database file on closing
+        if dialect == "sqlite":
+            files = list(tmp_path.glob("old.db*"))
+            assert files and not [f for f in files if b"PlainSecret" in f.read_bytes()]
+        else:
+            with engine.connect() as connection:
+                assert "PlainSecret" not in str(
+                    connection.execute(sa.text("SELECT * FROM organisation")).all()
+                )
+
+        # And back: a downgrade puts the passwords into the URLs again.
+        with engine.begin() as connection:
+            config = database._alembic_config(engine)
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0002")
+            assert (
+                dict(connection.execute(sa.text("SELECT id, smtp_url FROM organisation")).all())
+                == given
+            )
     finally:
         engine.dispose()
         if dialect == "postgresql":
