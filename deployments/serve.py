@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from deployments.prefect_server import LocalPrefectServer
 from domain import settings
 from domain.errors import InvalidInput
-from flows.engine import configured_api_url, require_reachable
+from flows.engine import configured_api_url, prefect_failures, require_reachable
 from flows.reminders import reminder_sweep
 
 DEFAULT_CRON = "*/15 * * * *"
@@ -71,4 +71,5 @@ def serve_sweep(cron: str, say: Callable[[str], None]) -> None:
         # Prefect 3.8's SIGTERM handler calls the async Runner.astop without awaiting it; the
         # runner stops all the same, and its warning would only alarm whoever reads the log.
         warnings.filterwarnings("ignore", "coroutine 'Runner.astop' was never awaited")
-        serve(deployment, print_starting_message=False)
+        with prefect_failures("Serving the reminder sweep"):
+            serve(deployment, print_starting_message=False)

@@ -7,9 +7,11 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from domain.models import AuditEntry, Stage
-from domain.programs import get_program
+from domain.models import ENTRY_STATUS_LABELS, AuditEntry, EntryStatus, Stage
+from domain.programs import get_program, program_timezone
 from domain.roadmap import BY_CODE
+from domain.schedule import zone
+from domain.states import ACTION_LABELS, Action
 
 
 @dataclass(frozen=True)
@@ -20,9 +22,11 @@ class HistoryRow:
     stage_title: str | None
     occurrence: int | None
     action: str
+    action_label: str
     from_value: str | None
     to_value: str | None
     status: str
+    status_label: str  # applied, refused by the roadmap's rules, or failed: the machinery
     message: str | None
     actor: str
     reason: str | None
@@ -33,6 +37,7 @@ class HistoryRow:
 
 def program_history(db: Session, program_id: int) -> list[HistoryRow]:
     get_program(db, program_id)
+    local = zone(program_timezone(db, program_id))  # moments as the organisation reads them
     query = (
         select(AuditEntry, Stage)
         .join(Stage, col(AuditEntry.stage_id) == col(Stage.id), isouter=True)
@@ -50,14 +55,18 @@ def program_history(db: Session, program_id: int) -> list[HistoryRow]:
                 stage_title=BY_CODE[stage.code].title if stage else None,
                 occurrence=entry.occurrence_seq,
                 action=entry.action,
+                action_label=ACTION_LABELS[Action(entry.action)]
+                if entry.action in set(Action)
+                else "создать программу",
                 from_value=entry.from_value,
                 to_value=entry.to_value,
                 status=entry.status,
+                status_label=ENTRY_STATUS_LABELS[EntryStatus(entry.status)],
                 message=entry.message,
                 actor=entry.actor,
                 reason=entry.reason,
-                effective_at=entry.effective_at,
-                requested_at=entry.requested_at,
+                effective_at=entry.effective_at.astimezone(local),
+                requested_at=entry.requested_at.astimezone(local),
                 flow_run_id=entry.flow_run_id,
             )
         )

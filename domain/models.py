@@ -125,7 +125,16 @@ class StageOccurrence(SQLModel, table=True):
 class EntryStatus(StrEnum):
     PENDING = "pending"  # asked for; its flow run has not applied it yet
     APPLIED = "applied"
-    REFUSED = "refused"
+    REFUSED = "refused"  # by the roadmap's rules or the stage's state: the message says which
+    FAILED = "failed"  # the machinery failed (Prefect, the database, Ctrl+C): nothing changed
+
+
+ENTRY_STATUS_LABELS: dict[EntryStatus, str] = {
+    EntryStatus.PENDING: "выполняется",
+    EntryStatus.APPLIED: "выполнено",
+    EntryStatus.REFUSED: "отклонено",
+    EntryStatus.FAILED: "сбой",
+}
 
 
 class AuditEntry(SQLModel, table=True):

@@ -77,6 +77,7 @@ def add_person(
 def list_people(db: Session, org_id: int | None = None) -> list[PersonView]:
     query = select(Person).order_by(col(Person.id))
     if org_id is not None:
+        get_organisation(db, org_id)  # an unknown organisation is not an empty one
         query = query.where(Person.org_id == org_id)
     return [_view(db, person) for person in db.exec(query).all()]
 

@@ -23,7 +23,14 @@ from domain.models import (
 from domain.models import StageOccurrence as Occurrence
 from domain.organisations import effective_timezone, get_organisation
 from domain.roadmap import BY_CODE, ROLE_LABELS, STAGES
-from domain.schedule import as_moment, days_overdue, due_date, local_today, occurrence_dates
+from domain.schedule import (
+    as_moment,
+    days_overdue,
+    due_date,
+    local_today,
+    occurrence_dates,
+    zone,
+)
 from domain.states import CLOSED, STATE_LABELS, StageState
 
 LAST_WEEK = max(stage.week for stage in STAGES)
@@ -46,7 +53,8 @@ class StageView:
     name: str
     phase: int
     kind: str
-    who: list[str]
+    who: list[str]  # role codes
+    who_labels: list[str]
     requires: list[str]
     state: str
     state_label: str
@@ -257,14 +265,16 @@ def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
         name=definition.name,
         phase=definition.phase,
         kind=definition.kind.value,
-        who=[ROLE_LABELS[role] for role in definition.who],
+        who=[role.value for role in definition.who],
+        who_labels=[ROLE_LABELS[role] for role in definition.who],
         requires=list(definition.requires),
         state=state.value,
         state_label=STATE_LABELS[state],
         due_date=stage.due_date,
         days_overdue=_overdue(state, stage.due_date, now, tz),
-        started_at=stage.started_at,
-        finished_at=stage.finished_at,
+        # Moments as the organisation reads them (stored in UTC).
+        started_at=stage.started_at.astimezone(zone(tz)) if stage.started_at else None,
+        finished_at=stage.finished_at.astimezone(zone(tz)) if stage.finished_at else None,
         occurrences=occurrences,
         occurrences_closed=sum(1 for o in occurrences if StageState(o.state) in CLOSED),
     )

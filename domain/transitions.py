@@ -9,7 +9,7 @@ stage only if it is still in the expected state, and stamps the entry with the f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col
@@ -20,7 +20,7 @@ from domain.models import AuditEntry, EntryStatus, Program, Stage
 from domain.models import StageOccurrence as Occurrence
 from domain.programs import get_program, program_stages, program_timezone, stage_occurrences
 from domain.roadmap import BY_CODE, StageDef, StageKind, stage_def
-from domain.schedule import as_moment
+from domain.schedule import as_moment, zone
 from domain.states import (
     ACTION_LABELS,
     CLOSED,
@@ -133,6 +133,7 @@ def check_guards(
 @dataclass
 class _Context:
     program: Program
+    timezone: str  # the organisation's: every moment shown to a person is in it
     stage: Stage
     definition: StageDef
     states: dict[str, StageState]
@@ -147,7 +148,8 @@ def _load(db: Session, program_id: int, stage_code: str) -> _Context:
     assert stage.id is not None
     occurrences = stage_occurrences(db, stage.id) if definition.recurrence else []
     states = {s.code: StageState(s.state) for s in stages}
-    return _Context(program, stage, definition, states, occurrences)
+    tz = program_timezone(db, program_id)
+    return _Context(program, tz, stage, definition, states, occurrences)
 
 
 def _occurrence(ctx: _Context, seq: int) -> Occurrence:
@@ -212,9 +214,10 @@ def _check(
     )
     started = ctx.stage.started_at
     if action == Action.COMPLETE and started is not None and now < started:
+        local = zone(ctx.timezone)
         raise InvalidInput(
-            f"Время завершения {now:%d.%m.%Y %H:%M} UTC раньше начала этапа "
-            f"{started:%d.%m.%Y %H:%M} UTC (--now)"
+            f"Время завершения {now.astimezone(local):%d.%m.%Y %H:%M} раньше начала этапа "
+            f"{started.astimezone(local):%d.%m.%Y %H:%M} (время {ctx.timezone}; --now)"
         )
     return transition
 
@@ -243,6 +246,7 @@ def request_action(
     reason = inputs.optional_text(reason, "«причина» (--reason)", inputs.REASON)
     actor = inputs.text(actor, "«кто действует» (--actor)", inputs.NAME)
     ctx = _load(db, program_id, stage_code)
+    fail_abandoned(db, program_id, requested_at)
     now = as_moment(now, program_timezone(db, program_id))
     _check(
         ctx,
@@ -297,7 +301,7 @@ def apply_entry(db: Session, entry_id: int, flow_run_id: str | None) -> AppliedA
     assert stage is not None
     if entry.status == EntryStatus.APPLIED:
         return _applied(entry, stage.code)
-    if entry.status == EntryStatus.REFUSED:
+    if entry.status in (EntryStatus.REFUSED, EntryStatus.FAILED):
         raise TransitionRefused(entry.message or "Действие отклонено")
     ctx = _load(db, entry.program_id, stage.code)
     action = Action(entry.action)
@@ -372,13 +376,39 @@ def _move(
         )
 
 
-def abandon_entry(db: Session, entry_id: int, message: str) -> None:
-    """Mark a pending entry refused when its flow run could not even start."""
-    entry = db.get(AuditEntry, entry_id)
-    if entry is not None and entry.status == EntryStatus.PENDING:
-        entry.status = EntryStatus.REFUSED
-        entry.message = message
-        db.add(entry)
+def fail_entry(db: Session, entry_id: int, message: str) -> bool:
+    """Mark a pending entry failed: its flow run could not run or was stopped, and nothing of
+    it was stored (the transition and its outbox changes commit together or not at all).
+    Returns False when the entry is no longer pending (it was applied meanwhile)."""
+    result = db.execute(
+        update(AuditEntry)
+        .where(col(AuditEntry.id) == entry_id, col(AuditEntry.status) == EntryStatus.PENDING)
+        .values(status=EntryStatus.FAILED, message=message)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# A stage action's flow run takes seconds; an entry pending much longer belongs to a process
+# that was killed before it could say so.
+ABANDONED_AFTER = timedelta(minutes=15)
+
+
+def fail_abandoned(db: Session, program_id: int, wall_clock: datetime) -> int:
+    """Mark failed the program's entries left pending by a process that died (SIGKILL, a
+    crash), so that history never shows an action as running for ever."""
+    result = db.execute(
+        update(AuditEntry)
+        .where(
+            col(AuditEntry.program_id) == program_id,
+            col(AuditEntry.status) == EntryStatus.PENDING,
+            col(AuditEntry.requested_at) < wall_clock - ABANDONED_AFTER,
+        )
+        .values(
+            status=EntryStatus.FAILED,
+            message="Действие не завершено: выполнявший его процесс остановлен; этап не изменён",
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _applied(entry: AuditEntry, stage_code: str) -> AppliedAction:

@@ -5,16 +5,18 @@ The command line calls these functions as they are; a REST API and web pages wil
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import date, datetime
 
 from prefect import tags
 
-from domain import database
-from domain.errors import NastavnikError
+from domain import database, logbook
+from domain.errors import InvalidInput, NastavnikError, NotFound, TransitionRefused
 from domain.schedule import utc_now
 from domain.states import Action, StageState
-from domain.transitions import AppliedAction, RequestedAction, abandon_entry, request_action
-from flows.engine import FlowRunFailed
+from domain.transitions import AppliedAction, RequestedAction, fail_entry, request_action
+from flows.engine import FlowRunFailed, engine_failure, require_configured_reachable
 from flows.stages import STAGE_FLOWS
 
 
@@ -54,6 +56,7 @@ async def act_on_stage(
     stores nothing; an accepted one is applied by one flow run of the stage's kind.
     ``now`` may be naive: wall-clock time in the program's organisation.
     """
+    require_configured_reachable()
     requested_at = utc_now()
     with database.session() as db:
         requested = request_action(
@@ -73,10 +76,28 @@ async def act_on_stage(
     try:
         with tags(*run_tags(requested)):
             return await stage_flow(requested.entry_id)
-    except NastavnikError:
+    except (TransitionRefused, InvalidInput, NotFound):
+        raise  # the roadmap's rules: the entry says so already
+    except NastavnikError as failure:  # the database, say: its message says what and where
+        _failed(requested.entry_id, f"{failure}; этап не изменён")
         raise
-    except Exception as error:
-        message = f"Поток Prefect не выполнился ({type(error).__name__}); этап не изменён"
-        with database.session() as db:
-            abandon_entry(db, requested.entry_id, message)
+    except (Exception, asyncio.CancelledError, KeyboardInterrupt) as error:
+        interrupted = isinstance(error, asyncio.CancelledError | KeyboardInterrupt)
+        log = logbook.log_failure(f"The flow run of audit entry {requested.entry_id}", error)
+        message = (
+            "Действие прервано; этап не изменён"
+            if interrupted
+            else f"Prefect не выполнил действие ({engine_failure(error)}); этап не изменён"
+            + (f". Подробности — в журнале {log}" if log else "")
+        )
+        _failed(requested.entry_id, message)
+        if interrupted:
+            raise
         raise FlowRunFailed(message) from error
+
+
+def _failed(entry_id: int, message: str) -> None:
+    """Record the machinery's failure in the entry; the database itself may be what failed,
+    and then the entry stays pending until the program's next action marks it."""
+    with contextlib.suppress(NastavnikError), database.session() as db:
+        fail_entry(db, entry_id, message)

@@ -1,10 +1,10 @@
 """One Prefect flow per kind of stage (docs/architecture.md: a stage action).
 
 Every start, completion, skip or new deadline of a stage is one run of its kind's flow: it
-persists the transition, then queues the invitations of a stage that starts (or cancels the
-unsent messages of one that closes or moves). Each kind's own work (questionnaires and consents
-for surveys, pair matching, the order's document) will be added to its kind's flow as tasks
-after these, as each is built.
+persists the transition together with its outbox changes (the invitations of a stage that
+starts, or the cancelled messages of one that closes or moves). Each kind's own work
+(questionnaires and consents for surveys, pair matching, the order's document) will be added
+to its kind's flow as tasks after this one, as each is built.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from prefect.context import TagsContext
 
 from domain.roadmap import StageKind
 from domain.transitions import AppliedAction
-from tasks.outbox import follow_up_transition
 from tasks.transitions import apply_transition
 
 StageFlow = Flow[[int], Coroutine[Any, Any, AppliedAction]]
@@ -60,7 +59,6 @@ def _stage_flow(kind: StageKind) -> StageFlow:
     async def stage_flow(entry_id: int) -> AppliedAction:
         with untagged():
             applied = await apply_transition(entry_id)
-            await follow_up_transition(entry_id)
             # The kind's own work (questionnaires, matching, documents) goes here.
         return applied
 

@@ -22,6 +22,7 @@ from domain.contacts import with_passwords
 from domain.errors import InvalidInput, NotFound, SecretKeyUnavailable, TransitionRefused
 from domain.models import (
     OUTBOX_STATUS_LABELS,
+    AuditEntry,
     Contact,
     Coordinator,
     OutboxMessage,
@@ -36,7 +37,7 @@ from domain.notices import NoticeKind, notices_due, recipient_roles
 from domain.organisations import resolve_organisations
 from domain.roadmap import BY_CODE, Role, StageDef
 from domain.schedule import local_today, zone
-from domain.states import StageState
+from domain.states import Action, StageState
 from notifications.delivery import Delivered, Outgoing, with_smtp
 from notifications.messages import MessageContext, render
 
@@ -296,6 +297,21 @@ def enqueue_invitations(db: Session, stage_id: int, now: datetime) -> int:
         program, stage, BY_CODE[stage.code], None, stage.due_date, NoticeKind.INVITATION, 0, today
     )
     return _insert(db, directory, _rows(directory, [notice], now), now)
+
+
+def follow_up(db: Session, entry: AuditEntry) -> int:
+    """The outbox's part of an applied stage action, in the action's own transaction:
+    invitations when a stage starts; when it closes, its unsent messages are cancelled; when
+    its deadline moves, those for the old deadline are. Returns how many rows changed."""
+    assert entry.stage_id is not None
+    if entry.action == Action.START and entry.occurrence_seq is None:
+        return enqueue_invitations(db, entry.stage_id, entry.effective_at)
+    new_due = (
+        date.fromisoformat(entry.to_value)
+        if entry.action == Action.RESCHEDULE and entry.to_value
+        else None
+    )
+    return cancel_unsent(db, entry.stage_id, entry.occurrence_seq, new_due)
 
 
 def enqueue_due(db: Session, now: datetime) -> int:

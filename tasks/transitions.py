@@ -1,4 +1,4 @@
-"""Persisting a stage action inside its flow run."""
+"""Persisting a stage action inside its flow run: the transition and its outbox changes."""
 
 from __future__ import annotations
 
@@ -7,26 +7,36 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
 from domain import database
+from domain.models import AuditEntry, EntryStatus
 from domain.transitions import AppliedAction, apply_entry
+from notifications import outbox
 
 
 # Async: a sync task inside an async flow cost ~2 s on early calls (measured in Prefect 3.8),
 # and a person waits on this path. The database work takes milliseconds, so it runs on the loop.
 @task(name="apply-transition", cache_policy=NO_CACHE, persist_result=False)
 async def apply_transition(entry_id: int) -> AppliedAction:
-    """Apply the pending audit entry ``entry_id`` and stamp it with this flow run's id.
+    """Apply the pending audit entry ``entry_id``, stamp it with this flow run's id, and queue
+    or cancel its messages, in one transaction: an outbox is written with the change that
+    calls for it, so that a stage never moves without its invitations, nor they without it.
 
     Idempotent: a retried or repeated run returns the outcome already recorded.
     """
     with database.session() as db:
+        entry = db.get(AuditEntry, entry_id)
+        done_before = entry is not None and entry.status == EntryStatus.APPLIED
         applied = apply_entry(db, entry_id, str(flow_run.id) if flow_run.id else None)
+        entry = db.get(AuditEntry, entry_id)
+        assert entry is not None
+        changed = 0 if done_before else outbox.follow_up(db, entry)
     get_run_logger().info(
-        "program %s stage %s occurrence %s: %s %s -> %s",
+        "program %s stage %s occurrence %s: %s %s -> %s; %s outbox rows",
         applied.program_id,
         applied.stage_code,
         applied.occurrence,
         applied.action,
         applied.from_value,
         applied.to_value,
+        changed,
     )
     return applied

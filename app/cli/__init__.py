@@ -49,8 +49,10 @@ def init_command() -> None:
 def demo(start: date | None) -> None:
     """Демонстрация: муниципалитет, две школы и программа, пройденная за все 34 этапа."""
     from app.demo import run_demo  # imports Prefect: see stages._act
+    from flows.engine import prefect_failures
 
-    asyncio.run(run_demo(start, output.say))
+    with prefect_failures("The demo"):
+        asyncio.run(run_demo(start, output.say))
 
 
 _NEGATIVE = re.compile(r"^-\d")
@@ -93,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = failure.ctx.command_path if failure.ctx else "nastavnik"
         output.error(f"{_usage_message(failure).rstrip('.')}. Справка: {command} --help")
         return 2
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        output.error("прервано (Ctrl+C)")
         return 130
     return 0
 

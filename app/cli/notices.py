@@ -34,9 +34,12 @@ from notifications.outbox import list_outbox, retry
 @json_option
 def reminders_run(now: datetime | None, batch_size: int, as_json: bool) -> None:
     """Один обход: поставить в очередь то, что пора, и отправить очередь."""
-    from flows.reminders import reminder_sweep  # imports Prefect: see stages._act
+    from flows.engine import prefect_failures  # imports Prefect: see stages._act
+    from flows.reminders import reminder_sweep
 
-    outcome = asyncio.run(reminder_sweep(as_moment(now or utc_now(), "UTC"), batch_size=batch_size))
+    with prefect_failures("The reminder sweep run by hand"):
+        moment = as_moment(now or utc_now(), "UTC")
+        outcome = asyncio.run(reminder_sweep(moment, batch_size=batch_size))
     if as_json:
         output.emit_json(outcome)
     else:

@@ -151,7 +151,9 @@ def program_assign(program_id: int, person_id: int, role: str, as_json: bool) ->
     with database.session() as db:
         assignment = assign(db, program_id=program_id, person_id=person_id, role=role)
     if as_json:
-        output.emit_json(assignment.model_dump())
+        output.emit_json(
+            assignment.model_dump() | {"role_label": ROLE_LABELS[Role(assignment.role)]}
+        )
     else:
         output.say(
             f"Человек №{person_id} — {ROLE_LABELS[Role(assignment.role)]} в программе №{program_id}"

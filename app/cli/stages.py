@@ -127,10 +127,6 @@ def stage_due(program_id: int, stage: str, new_date: date, **options: Any) -> No
     _act(program_id, stage, Action.RESCHEDULE, due=new_date, **options)
 
 
-HISTORY_ACTIONS = {"create": "создать программу", **{a.value: t for a, t in ACTION_LABELS.items()}}
-STATUS_LABELS = {"applied": "", "refused": "ОТКЛОНЕНО:", "pending": "не выполнено"}
-
-
 def _change(row: HistoryRow) -> str:
     """A change in people's words: states by their labels, dates as 01.09.2026."""
 
@@ -162,13 +158,13 @@ def history(program_id: int, as_json: bool) -> None:
         stage = f"{row.stage_number} {row.stage_code}" if row.stage_code else "—"
         if row.occurrence:
             stage += f" #{row.occurrence}"
-        status = STATUS_LABELS.get(row.status, row.status)
+        status = "" if row.status == "applied" else f"{row.status_label.upper()}:"
         note = " ".join(part for part in (status, row.message or "", row.reason or "") if part)
         table.append(
             [
                 output.moment(row.effective_at, tz),
                 stage,
-                HISTORY_ACTIONS.get(row.action, row.action),
+                row.action_label,
                 _change(row),
                 row.actor,
                 note,

@@ -171,6 +171,7 @@ def test_roles_in_a_program_and_the_coordinator_of_a_territory(cli: Cli, databas
         "program_id": program,
         "person_id": mentor,
         "role": "mentor",
+        "role_label": "наставник",  # codes for scripts, labels beside them
     }
     cli.ok("program", "assign", str(program), str(mentee), "--role", "Наставляемый")
     cli.ok("program", "assign", str(program), str(curator), "--role", "куратор")

@@ -1,9 +1,9 @@
 """``nastavnik demo`` as a user runs it: the installed console script in its own process.
 
 The demo is the most expensive scenario of the suite (a minute and more of flow runs), so it
-runs once per database: on PostgreSQL against the session's Prefect server, shared by the
-tests that read what it left; and on the embedded defaults (a SQLite file and Prefect's
-embedded server), as the README's first command runs it.
+runs once per database: here on PostgreSQL against the session's Prefect server, shared by the
+tests that read what it left; on the embedded defaults (SQLite) in test_demo_embedded.py, a
+module of its own so that the two run on different workers.
 """
 
 from __future__ import annotations
@@ -54,9 +54,7 @@ class DemoRun:
     stderr: str
 
 
-# Session-wide: with two workers a module's tests need not run one after another, and a module
-# fixture would then run the demo again.
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def demo_on_postgres(
     postgres_admin_url: str, prefect_api: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[DemoRun]:
@@ -80,7 +78,6 @@ def demo_on_postgres(
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("demo-on-postgres")
 def test_the_demo_closes_all_34_stages_and_its_messages_reach_the_sink(
     demo_on_postgres: DemoRun,
 ) -> None:
@@ -97,14 +94,12 @@ def test_the_demo_closes_all_34_stages_and_its_messages_reach_the_sink(
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("demo-on-postgres")
 def test_after_the_demo_every_stage_of_its_program_is_done(demo_on_postgres: DemoRun) -> None:
     shown = run("program", "show", "1", "--json", env=demo_on_postgres.env)
     assert {stage["state"] for stage in json.loads(shown.stdout)["stages"]} == {"done"}
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("demo-on-postgres")
 async def test_every_transition_of_the_demo_has_a_completed_flow_run_that_prefect_knows(
     demo_on_postgres: DemoRun,
 ) -> None:
@@ -120,20 +115,6 @@ async def test_every_transition_of_the_demo_has_a_completed_flow_run_that_prefec
 
     listing = run("history", "1", env=demo_on_postgres.env)
     assert listing.returncode == 0 and transitions[-1]["flow_run_id"] in listing.stdout
-
-
-@pytest.mark.slow
-def test_demo_runs_on_the_embedded_defaults(tmp_path: Path) -> None:
-    """The README's first command: no server, no database configured, nothing but a home."""
-    env = user_env(HOME=str(tmp_path), PREFECT_HOME=str(tmp_path / ".prefect"))
-    demo = run("demo", env=env)
-    assert demo.returncode == 0, demo.stderr
-    assert "закрыто этапов 34 из 34" in demo.stdout
-    assert "из них API Prefect знает 83" in demo.stdout
-    database_file = tmp_path / ".nastavnik" / "nastavnik.db"
-    assert database_file.exists()
-    assert str(database_file) in demo.stdout
-    assert "Traceback" not in demo.stderr
 
 
 def test_the_demos_plan_takes_each_stage_after_what_it_needs(database_url: str) -> None:
