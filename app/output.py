@@ -56,6 +56,11 @@ def table(
     console().print(grid)
 
 
+def note(message: str) -> None:
+    """A remark beside the data (a list cut to a page): on stderr, so that --json stays data."""
+    console(stderr=True).print(message, markup=False, soft_wrap=True)
+
+
 def error(message: str) -> None:
     # One line, however long: a script or a log reads an error as one line.
     console(stderr=True).print(f"Ошибка: {message}", markup=False, soft_wrap=True)

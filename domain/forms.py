@@ -39,6 +39,6 @@ def form_code(text: str) -> str:
         return text
     code = _BY_LABEL.get(_folded(text))
     if code is None:
-        known = ", ".join(FORMS)
+        known = ", ".join(f"{code} ({label})" for code, label in FORMS.items())
         raise InvalidInput(f"Неизвестная форма наставничества «{text}». Известные: {known}")
     return code

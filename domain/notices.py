@@ -19,6 +19,13 @@ class NoticeKind(StrEnum):
     ESCALATION = "escalation"  # long overdue: to the municipal coordinator
 
 
+NOTICE_KIND_LABELS: dict[NoticeKind, str] = {
+    NoticeKind.INVITATION: "приглашение",
+    NoticeKind.REMINDER: "напоминание",
+    NoticeKind.OVERDUE: "просрочка",
+    NoticeKind.ESCALATION: "эскалация",
+}
+
 PAIR = frozenset({Role.MENTOR, Role.MENTEE})
 # A deadline missed this many days after its escalation (or its overdue notice) calls for no
 # new notice: each sweep would otherwise re-examine every overdue stage of the year.

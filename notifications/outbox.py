@@ -33,11 +33,13 @@ from domain.models import (
     Stage,
     StageOccurrence,
 )
-from domain.notices import NoticeKind, notices_due, recipient_roles
+from domain.notices import NOTICE_KIND_LABELS, NoticeKind, notices_due, recipient_roles
 from domain.organisations import resolve_organisations
+from domain.programs import get_program
 from domain.roadmap import BY_CODE, Role, StageDef
 from domain.schedule import local_today, zone
 from domain.states import Action, StageState
+from notifications import reasons
 from notifications.delivery import Delivered, Outgoing, with_smtp
 from notifications.messages import MessageContext, render
 
@@ -585,35 +587,64 @@ class OutboxView:
     person_id: int
     person_name: str
     kind: str
+    kind_label: str
     due_date: date
     status: str
+    status_label: str
     attempts: int
-    next_attempt_at: datetime
+    next_attempt_at: datetime  # in the recipient organisation's zone
     sent_at: datetime | None
-    last_error: str | None
+    last_error: str | None  # the fixed English vocabulary of delivery, for scripts
+    last_error_label: str | None  # the same, in Russian, for the curator
     subject: str
 
 
+def outbox_status(text: str) -> OutboxStatus:
+    """A status given by its code (``failed``) or its Russian label (``не доставлено``)."""
+    folded = text.strip().lower()
+    for status, label in OUTBOX_STATUS_LABELS.items():
+        if folded in (status.value, label):
+            return status
+    known = ", ".join(f"{s.value} ({label})" for s, label in OUTBOX_STATUS_LABELS.items())
+    raise InvalidInput(f"Неизвестное состояние сообщения «{text}». Известные: {known}")
+
+
+def _listed(query: Any, status: str | None, program_id: int | None, db: Session) -> Any:
+    if status is not None:
+        query = query.where(col(OutboxMessage.status) == outbox_status(status).value)
+    if program_id is not None:
+        get_program(db, program_id)  # an unknown program is not an empty one
+        query = query.where(col(OutboxMessage.program_id) == program_id)
+    return query
+
+
+def count_outbox(db: Session, status: str | None = None, program_id: int | None = None) -> int:
+    query = select(sa.func.count()).select_from(OutboxMessage)
+    return int(db.exec(_listed(query, status, program_id, db)).one())
+
+
 def list_outbox(
-    db: Session, status: str | None = None, program_id: int | None = None, limit: int = 1000
+    db: Session,
+    status: str | None = None,
+    program_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[OutboxView]:
-    if status is not None and status not in set(OutboxStatus):
-        known = ", ".join(s.value for s in OutboxStatus)
-        raise InvalidInput(f"Неизвестное состояние сообщения «{status}». Известные: {known}")
+    """Messages oldest first, ``limit`` of them from ``offset`` (all when None)."""
     query = (
         select(OutboxMessage, col(Stage.number), col(Stage.code), col(Person.name))
         .join(Stage, col(Stage.id) == col(OutboxMessage.stage_id))
         .join(Person, col(Person.id) == col(OutboxMessage.person_id))
         .order_by(col(OutboxMessage.id))
-        .limit(limit)
+        .offset(offset)
     )
-    if status is not None:
-        query = query.where(col(OutboxMessage.status) == status)
-    if program_id is not None:
-        query = query.where(col(OutboxMessage.program_id) == program_id)
+    if limit is not None:
+        query = query.limit(limit)
+    zones = {org_id: zone(facts.timezone) for org_id, facts in org_facts(db).items()}
     views = []
-    for message, number, code, name in db.exec(query).all():
+    for message, number, code, name in db.exec(_listed(query, status, program_id, db)).all():
         assert message.id is not None
+        local = zones[message.org_id]
         views.append(
             OutboxView(
                 id=message.id,
@@ -624,12 +655,15 @@ def list_outbox(
                 person_id=message.person_id,
                 person_name=name,
                 kind=message.kind,
+                kind_label=NOTICE_KIND_LABELS[NoticeKind(message.kind)],
                 due_date=message.due_date,
                 status=message.status,
+                status_label=OUTBOX_STATUS_LABELS[OutboxStatus(message.status)],
                 attempts=message.attempts,
-                next_attempt_at=message.next_attempt_at,
-                sent_at=message.sent_at,
+                next_attempt_at=message.next_attempt_at.astimezone(local),
+                sent_at=message.sent_at.astimezone(local) if message.sent_at else None,
                 last_error=message.last_error,
+                last_error_label=reasons.in_russian(message.last_error),
                 subject=message.subject,
             )
         )

@@ -13,9 +13,8 @@ from app.cli.groups import cli, outbox_cli, reminders_cli
 from app.cli.options import json_option
 from app.cli.types import IDENTIFIER, MOMENT, SHORT, Count
 from domain import database
-from domain.models import OUTBOX_STATUS_LABELS, OutboxStatus
 from domain.schedule import as_moment, utc_now
-from notifications.outbox import list_outbox, retry
+from notifications.outbox import count_outbox, list_outbox, retry
 
 
 @reminders_cli.command("run")
@@ -49,44 +48,55 @@ def reminders_run(now: datetime | None, batch_size: int, as_json: bool) -> None:
         )
 
 
-NOTICE_LABELS = {
-    "invitation": "приглашение",
-    "reminder": "напоминание",
-    "overdue": "просрочка",
-    "escalation": "эскалация",
-}
-
-
 @outbox_cli.command("list")
-@click.option("--status", type=SHORT, help="queued, sending, sent, failed или cancelled.")
+@click.option(
+    "--status", type=SHORT, help="queued, sending, sent, failed или cancelled (или по-русски)."
+)
 @click.option("--program", "program_id", type=IDENTIFIER, help="Только сообщения этой программы.")
+@click.option("--page", type=Count(1, 1_000_000), default=1, show_default=True, help="Страница.")
+@click.option(
+    "--per-page",
+    type=Count(1, 1000),
+    default=100,
+    show_default=True,
+    help="Сообщений на странице.",
+)
 @json_option
-def outbox_list(status: str | None, program_id: int | None, as_json: bool) -> None:
-    """Сообщения в очереди: кому, о каком этапе, в каком состоянии."""
+def outbox_list(
+    status: str | None, program_id: int | None, page: int, per_page: int, as_json: bool
+) -> None:
+    """Сообщения в очереди: кому, о каком этапе, в каком состоянии, почему не ушли."""
+    offset = (page - 1) * per_page
     with database.session() as db:
-        messages = list_outbox(db, status=status, program_id=program_id)
+        total = count_outbox(db, status=status, program_id=program_id)
+        messages = list_outbox(db, status, program_id, limit=per_page, offset=offset)
     if as_json:
         output.emit_json(messages)
-        return
-    rows = [
-        [
-            str(m.id),
-            str(m.program_id),
-            f"{m.stage_number} {m.stage_code}" + (f" #{m.occurrence}" if m.occurrence else ""),
-            m.person_name,
-            NOTICE_LABELS.get(m.kind, m.kind),
-            output.day(m.due_date),
-            OUTBOX_STATUS_LABELS[OutboxStatus(m.status)],
-            str(m.attempts),
-            m.last_error or "",
+    else:
+        rows = [
+            [
+                str(m.id),
+                str(m.program_id),
+                f"{m.stage_number} {m.stage_code}" + (f" #{m.occurrence}" if m.occurrence else ""),
+                m.person_name,
+                m.kind_label,
+                output.day(m.due_date),
+                m.status_label,
+                str(m.attempts),
+                m.last_error_label or "",
+            ]
+            for m in messages
         ]
-        for m in messages
-    ]
-    output.table(
-        "Очередь сообщений",
-        ["№", "Программа", "Этап", "Кому", "Что", "Срок", "Состояние", "Попыток", "Ошибка"],
-        rows,
-    )
+        output.table(
+            "Очередь сообщений",
+            ["№", "Программа", "Этап", "Кому", "Что", "Срок", "Состояние", "Попыток", "Ошибка"],
+            rows,
+        )
+    if offset + len(messages) < total or page > 1:
+        # Said on stderr too with --json, so that a script's data stays a list.
+        shown = f"{offset + 1}–{offset + len(messages)}" if messages else "ни одного"
+        rest = f"; дальше: --page {page + 1}" if offset + len(messages) < total else ""
+        output.note(f"Показаны сообщения {shown} из {total}{rest}")
 
 
 @outbox_cli.command("retry")

@@ -535,7 +535,17 @@ def test_reminders_run_delivers_the_invitations_and_the_outbox_shows_them_sent(
         ]
         assert all(m["stage_code"] == "first_meeting" and m["stage_number"] == 21 for m in messages)
         assert all(m["sent_at"] and m["due_date"] == f"{YEAR}-12-01" for m in messages)
-        assert cli.json("outbox", "list", "--program", str(program + 1)) == []
+        assert {(m["status_label"], m["kind_label"]) for m in messages} == {
+            ("отправлено", "приглашение")
+        }
+        assert all(m["sent_at"].endswith("+03:00") for m in messages)  # Moscow, not UTC
+        # A page at a time, and the list says where it was cut.
+        assert len(cli.json("outbox", "list", "--per-page", "1")) == 1
+        assert "Показаны сообщения 1–1 из 2; дальше: --page 2" in cli.err
+        assert cli.json("outbox", "list", "--per-page", "1", "--page", "2") == messages[1:]
+        assert "Показаны сообщения 2–2 из 2" in cli.err and "дальше" not in cli.err
+        assert cli("outbox", "list", "--program", str(program + 1)) == 3  # as program list
+        assert "не найдена" in cli.err
         assert cli.json("outbox", "list", "--status", "queued") == []
 
         assert cli("outbox", "list", "--status", "sent") == 0
@@ -586,8 +596,14 @@ def test_a_message_that_keeps_failing_is_given_up_after_five_attempts_then_retri
         assert (failed["person_id"], failed["person_name"]) == (people["dead"], "Наставник Глеб")
         assert failed["attempts"] == 5 and "503" in (failed["last_error"] or "")
         assert failed["program_id"] == program and failed["sent_at"] is None
-        assert cli("outbox", "list", "--status", "failed") == 0
-        assert cells(cli.out, "Глеб")[6:8] == ["не доставлено", "5"]
+        # The curator reads why in Russian; scripts get the fixed English reason beside it.
+        assert failed["last_error_label"] == "JSON: сервер ответил кодом HTTP 503"
+        assert cli("outbox", "list", "--status", "не доставлено") == 0
+        assert cells(cli.out, "Глеб")[6:9] == [
+            "не доставлено",
+            "5",
+            "JSON: сервер ответил кодом HTTP 503",
+        ]
         # Given up: later sweeps leave it alone.
         assert sweep(cli, f"{YEAR}-11-24T12:00+03:00")["claimed"] == 0
         assert dead.calls == 5
