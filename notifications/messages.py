@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 import jinja2
 
@@ -114,7 +115,9 @@ def shorten(text: str, width: int) -> str:
 
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("notifications", "templates"),
+        # Beside this file, not looked up by package name: the test folder of the same name
+        # (tests/notifications) must not be taken for it.
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=False,  # plain text for e-mail and messengers
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
