@@ -7,6 +7,7 @@ and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -141,7 +142,8 @@ async def test_a_cancelled_action_leaves_nothing_pending_and_both_or_neither(
 ) -> None:
     """Ctrl+C, or a caller giving up: the run is cancelled wherever it is."""
     for delay in (0.0, 0.05, 0.2, 0.5):
-        with pytest.raises((TimeoutError, asyncio.CancelledError)):
+        # A fast machine may finish the action within the longer delays: then it is applied.
+        with contextlib.suppress(TimeoutError, asyncio.CancelledError):
             await asyncio.wait_for(
                 act_on_stage(first_meeting, "first_meeting", Action.START, actor="t"), delay
             )
