@@ -68,7 +68,7 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.client.schemas.sorting import TaskRunSort
 from sqlalchemy import Engine
 
-from domain import database
+from domain import database, settings
 from domain.models import (
     Contact,
     Organisation,
@@ -81,11 +81,10 @@ from domain.models import (
     StageOccurrence,
 )
 from domain.notices import NoticeKind, recipient_roles
-from domain.organisations import DEFAULT_HOURS
 from domain.roadmap import BY_CODE, STAGES, Role
 from domain.schedule import due_date, occurrence_dates
 from domain.states import StageState
-from flows.reminders import BATCH_SIZE, CONCURRENCY, SweepOutcome, reminder_sweep
+from flows.reminders import SweepOutcome, reminder_sweep
 
 # 07:00 UTC: 10:00 in Moscow ... 17:00 in Vladivostok, one local date everywhere.
 NOW = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)
@@ -295,7 +294,8 @@ def build(engine: Engine, scale: float, port: int) -> Territory:
     for program_id in range(1, programs + 1):
         org_id = municipalities + (program_id - 1) // PROGRAMS_PER_SCHOOL + 1
         local = NOW.astimezone(ZoneInfo(zone_of[org_id]))
-        assert DEFAULT_HOURS[0] <= local.hour < DEFAULT_HOURS[1], "NOW is outside sending hours"
+        first, until = settings.current().sending_hours
+        assert first <= local.hour < until, "NOW is outside sending hours"
         tomorrow = local.date() + timedelta(days=1)
         code = due_kind.get(program_id)
         # A program whose stage is due started that stage's week before tomorrow; the stages
@@ -607,7 +607,8 @@ async def measure(engine: Engine, sink: Sink, due: int, concurrency: int) -> lis
         f"sent {outcome.sent}, retrying {outcome.retrying}, failed {outcome.failed}; "
         f"outbox {in_outbox}; sink received {got}"
     )
-    batches = -(-due // BATCH_SIZE) + (due % BATCH_SIZE == 0)  # the last one claims less
+    batch_size = settings.current().batch_size
+    batches = -(-due // batch_size) + (due % batch_size == 0)  # the last one claims less
     flow_run_id = state.state_details.flow_run_id
     split = await sweep_split(flow_run_id, batches) if flow_run_id else None
     if split:
@@ -624,7 +625,7 @@ async def measure(engine: Engine, sink: Sink, due: int, concurrency: int) -> lis
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--concurrency", type=int, default=CONCURRENCY)
+    parser.add_argument("--concurrency", type=int, default=settings.current().concurrency)
     parser.add_argument("--database-url", help="a PostgreSQL server to create a database on")
     parser.add_argument("--sink", action="store_true", help="run the HTTP sink (internal)")
     arguments = parser.parse_args()

@@ -1,15 +1,16 @@
 """Which notices are due, and to whom: the rules of reminders, overdue notices and escalation.
 
-Pure: dates in, notice kinds out. The outbox (notifications/outbox.py) turns them into messages.
+Pure: dates in, notice kinds out. The outbox (notifications/outbox/) turns them into messages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from domain.roadmap import Role, StageDef
+from domain.schedule import zone
 
 
 class NoticeKind(StrEnum):
@@ -27,6 +28,8 @@ NOTICE_KIND_LABELS: dict[NoticeKind, str] = {
 }
 
 PAIR = frozenset({Role.MENTOR, Role.MENTEE})
+# A person with two roles in a program hears once, in the first of them in this order.
+ROLE_PRECEDENCE = (Role.DIRECTOR, Role.CURATOR, Role.PSYCHOLOGIST, Role.MENTOR, Role.MENTEE)
 # A deadline missed this many days after its escalation (or its overdue notice) calls for no
 # new notice: each sweep would otherwise re-examine every overdue stage of the year.
 STALE_AFTER_DAYS = 7
@@ -37,7 +40,7 @@ def notices_due(
 ) -> list[tuple[NoticeKind, int]]:
     """The notices a deadline calls for on ``today`` (a local date), each with its day count
     (days before for a reminder, the escalation threshold for an escalation, 1 for overdue).
-    ``escalation_days`` None: this deadline is never escalated (one date of a recurring stage).
+    ``escalation_days`` None: this deadline is never escalated.
 
     Before the deadline only the most urgent reminder is due, so a sweep that did not run for a
     few days sends one reminder, not a burst of stale ones. Nothing goes on the due date itself,
@@ -57,14 +60,18 @@ def notices_due(
     return notices
 
 
-def recipient_roles(stage: StageDef, kind: NoticeKind) -> frozenset[Role]:
+def recipient_roles(stage: StageDef, kind: NoticeKind, *, started: bool = True) -> frozenset[Role]:
     """Who hears of a stage: the roles in its "who" column ("pair" is mentors and mentees).
 
     Invitations skip the curator, who starts stages; the curator also hears that a stage is
-    overdue; an escalation goes to the coordinator alone.
+    overdue; an escalation goes to the coordinator alone. Until a stage starts, only the
+    curator, who starts it, is reminded of its deadline: its participants hear of it from the
+    invitation on.
     """
     if kind == NoticeKind.ESCALATION:
         return frozenset({Role.COORDINATOR})
+    if not started and kind != NoticeKind.INVITATION:
+        return frozenset({Role.CURATOR})
     roles: set[Role] = set()
     for role in stage.who:
         roles |= PAIR if role == Role.PAIR else {role}
@@ -73,3 +80,9 @@ def recipient_roles(stage: StageDef, kind: NoticeKind) -> frozenset[Role]:
     if kind == NoticeKind.OVERDUE:
         roles.add(Role.CURATOR)
     return frozenset(roles)
+
+
+def in_sending_hours(hours: tuple[int, int], timezone: str, now: datetime) -> bool:
+    """Whether ``now`` is within local sending hours [from, until) in ``timezone``."""
+    start, until = hours
+    return start <= now.astimezone(zone(timezone)).hour < until

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from domain import inputs, secrets
+from domain import inputs, secrets, settings
 from domain.contacts import check_smtp_server, seal, with_passwords
 from domain.errors import InvalidInput, NotFound, SecretKeyUnavailable
 from domain.models import ORG_KIND_LABELS, TERRITORIES, Organisation, OrgKind
@@ -32,7 +32,6 @@ ALLOWED_PARENTS: dict[OrgKind, frozenset[OrgKind | None]] = {
     },
 }
 
-DEFAULT_HOURS = (9, 18)  # local sending hours [from, until) when no organisation sets them
 _NO_ONE_TO_INHERIT_FROM = "у организации верхнего уровня его не от кого унаследовать"
 
 
@@ -50,7 +49,7 @@ class Resolved:
 
     id: int
     name: str
-    timezone: str | None  # None only if no ancestor has one (the services never allow it)
+    timezone: str  # its own or its nearest ancestor's (the services never allow none)
     timezone_source: Source
     hours: tuple[int, int]
     hours_source: Source
@@ -103,10 +102,20 @@ def effective_timezone(db: Session, org: Organisation) -> str:
     raise InvalidInput(f"У организации «{org.name}» и её вышестоящих не задан часовой пояс")
 
 
+def _zone_of(org: Organisation, parent: Resolved | None) -> str:
+    zone_name = org.timezone or (parent.timezone if parent else None)
+    if zone_name is None:  # the services refuse it; a hand-edited database could have it
+        raise InvalidInput(f"У организации «{org.name}» и её вышестоящих не задан часовой пояс")
+    return zone_name
+
+
 def resolve_organisations(db: Session) -> dict[int, Resolved]:
     """Every organisation's settings, its own or inherited, read in one query."""
     orgs = {org.id: org for org in db.exec(select(Organisation)).all() if org.id is not None}
     resolved: dict[int, Resolved] = {}
+
+    first, until = settings.current().sending_hours  # current() checked there are two
+    default_hours = (first, until)
 
     def resolve(org_id: int) -> Resolved:
         if org_id in resolved:
@@ -121,7 +130,7 @@ def resolve_organisations(db: Session) -> dict[int, Resolved]:
                 Source.INHERITED if of_parent in (Source.OWN, Source.INHERITED) else Source.DEFAULT
             )
 
-        hours = DEFAULT_HOURS
+        hours = default_hours
         if org.send_from_hour is not None and org.send_until_hour is not None:
             hours = (org.send_from_hour, org.send_until_hour)
         elif parent:
@@ -134,7 +143,7 @@ def resolve_organisations(db: Session) -> dict[int, Resolved]:
         resolved[org_id] = Resolved(
             id=org_id,
             name=org.name,
-            timezone=org.timezone or (parent.timezone if parent else None),
+            timezone=_zone_of(org, parent),
             timezone_source=source(bool(org.timezone), parent.timezone_source if parent else None),
             hours=hours,
             hours_source=source(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
-from domain import inputs
+from domain import inputs, settings
 from domain.errors import InvalidInput, NotFound
 from domain.forms import FORMS, form_code
 from domain.models import (
@@ -125,7 +125,9 @@ def create_program(
         raise InvalidInput(
             f"Дата окончания {end:%d.%m.%Y} раньше даты начала {start:%d.%m.%Y} (--end)"
         )
-    reminders = sorted(set(reminder_days if reminder_days is not None else [3, 1]), reverse=True)
+    if reminder_days is None:
+        reminder_days = list(settings.current().reminder_days)
+    reminders = sorted(set(reminder_days), reverse=True)
     low, high = NOTICE_DAYS
     if any(days < low or days > high for days in reminders):
         raise InvalidInput(
@@ -138,7 +140,7 @@ def create_program(
     program = Program(
         org_id=org_id,
         reminder_days=reminders,
-        escalation_days=escalation_days or 3,
+        escalation_days=escalation_days or settings.current().escalation_days,
         title=title.strip(),
         forms=codes,
         role_model=(role_model or "").strip() or None,

@@ -9,12 +9,12 @@ stage only if it is still in the expected state, and stamps the entry with the f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from domain import inputs
+from domain import inputs, settings
 from domain.errors import InvalidInput, NotFound, TransitionRefused
 from domain.models import AuditEntry, EntryStatus, Program, Stage
 from domain.models import StageOccurrence as Occurrence
@@ -388,20 +388,16 @@ def fail_entry(db: Session, entry_id: int, message: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-# A stage action's flow run takes seconds; an entry pending much longer belongs to a process
-# that was killed before it could say so.
-ABANDONED_AFTER = timedelta(minutes=15)
-
-
 def fail_abandoned(db: Session, program_id: int, wall_clock: datetime) -> int:
     """Mark failed the program's entries left pending by a process that died (SIGKILL, a
-    crash), so that history never shows an action as running for ever."""
+    crash), so that history never shows an action as running for ever. A stage action's flow
+    run takes seconds; one pending longer than NASTAVNIK_ABANDONED_AFTER was left behind."""
     result = db.execute(
         update(AuditEntry)
         .where(
             col(AuditEntry.program_id) == program_id,
             col(AuditEntry.status) == EntryStatus.PENDING,
-            col(AuditEntry.requested_at) < wall_clock - ABANDONED_AFTER,
+            col(AuditEntry.requested_at) < wall_clock - settings.current().abandoned_after,
         )
         .values(
             status=EntryStatus.FAILED,

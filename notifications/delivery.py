@@ -24,8 +24,11 @@ How it drives apprise, and why (apprise 1.13):
 - Timeouts: apprise's socket timeouts (HTTP 4 s connect and read; SMTP 15 s for every step)
   are set to ``timeout`` on every plugin, so a hanging endpoint fails its own message after
   ``timeout`` seconds. As a safety net for a plugin that does not honour them, a message is
-  given up after ``DEADLINE_FACTOR * timeout`` seconds; its worker thread is then abandoned
-  (a daemon thread; a new worker takes its place), so the batch never waits for it.
+  given up after ``deadline_factor * timeout`` seconds; its worker thread is then abandoned
+  (a daemon thread; a new worker takes its place), so the batch never waits for it. Such a
+  message is reported ``uncertain``: the abandoned thread may still send it, so the outbox
+  fails it rather than retry it (a retry could make it go twice); a message given up before
+  a worker took it is never sent.
 - Bodies are plain text: ``body_format=TEXT`` lets apprise escape them for HTML channels
   (e-mail is sent as text/plain plus text/html). Without it, apprise's e-mail text/plain part
   loses the line breaks and the HTML part takes the text as markup.
@@ -39,18 +42,14 @@ import logging
 import queue
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 import apprise
 from apprise import NotifyFormat
 
-# Seconds a delivery may wait on the network at any one step (connect, a reply, a read).
-TIMEOUT = 5.0
-# A message as a whole is given up after this many times `timeout`.
-DEADLINE_FACTOR = 3.0
-CONCURRENCY = 50
+from domain import settings
 
 _ASSET = apprise.AppriseAsset()
 _EMAIL_SCHEMES = ("mailto", "mailtos")
@@ -72,6 +71,9 @@ class Delivered:
     id: int
     ok: bool
     error: str | None  # short English reason on failure: no address, URL or message text
+    # Given up at its deadline while its worker still sends: it may go out after all, so the
+    # outbox must not send it again by itself.
+    uncertain: bool = False
 
 
 # --- apprise's log records --------------------------------------------------------------------
@@ -228,6 +230,8 @@ def _work(
 ) -> None:
     while (job := jobs.get()) is not None:
         message, future = job
+        if future.done():  # given up while it waited: it must not go out late
+            continue
         result = _send(message, timeout)
         try:
             loop.call_soon_threadsafe(_resolve, future, result)
@@ -239,16 +243,24 @@ def _work(
 
 
 async def deliver(
-    batch: Sequence[Outgoing], concurrency: int = CONCURRENCY, timeout: float = TIMEOUT
+    batch: Sequence[Outgoing],
+    concurrency: int | None = None,
+    timeout: float | None = None,
+    on_result: Callable[[Delivered], None] | None = None,
 ) -> list[Delivered]:
     """Deliver each message to its one URL, at most `concurrency` at a time; one result per
     message in input order; a failing or hanging endpoint fails only its own message
     (per-message timeout), never the batch; never raises for a delivery failure.
+    `on_result` hears of each message as soon as its result is known, so that the caller can
+    record it then rather than after the whole batch.
 
     `timeout`: seconds any one network step may take (apprise's socket timeouts); a message
-    as a whole is given up after DEADLINE_FACTOR * timeout. A message is sent once: apprise's
-    own retries are off. A URL should name one recipient: if it names several and one fails,
-    the message is reported failed as a whole."""
+    as a whole is given up after `deadline_factor` times it (settings), and is then reported
+    `uncertain`. A message is sent once: apprise's own retries are off. A URL should name one
+    recipient: if it names several and one fails, the message is reported failed as a whole."""
+    config = settings.current()
+    concurrency = concurrency if concurrency is not None else config.concurrency
+    timeout = timeout if timeout is not None else config.delivery_timeout
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency}")
     if timeout <= 0:
@@ -271,17 +283,22 @@ async def deliver(
     # each: a worker stuck past a message's deadline is replaced, so no message waits in the
     # queue while its deadline runs.
     slots = asyncio.Semaphore(concurrency)
-    deadline = DEADLINE_FACTOR * timeout
+    deadline = config.deadline_factor * timeout
 
     async def one(message: Outgoing) -> Delivered:
         async with slots:
             future: asyncio.Future[Delivered] = loop.create_future()
             jobs.put((message, future))
             try:
-                return await asyncio.wait_for(future, deadline)
+                result = await asyncio.wait_for(future, deadline)
             except TimeoutError:
                 add_worker()
-                return Delivered(message.id, False, f"timed out after {deadline:g} s")
+                result = Delivered(
+                    message.id, False, f"timed out after {deadline:g} s", uncertain=True
+                )
+            if on_result is not None:
+                on_result(result)
+            return result
 
     for _ in range(min(concurrency, len(batch))):
         add_worker()

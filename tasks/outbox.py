@@ -4,15 +4,16 @@ transaction: tasks/transitions.py.)"""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from domain import database
+from domain import database, settings
 from notifications import outbox
-from notifications.delivery import deliver
+from notifications.delivery import Delivered, deliver
 
 
 @dataclass(frozen=True)
@@ -31,16 +32,51 @@ async def enqueue_due(now: datetime) -> int:
     return count
 
 
+# Results are recorded as soon as they come back, each time in one transaction with whatever
+# else came back meanwhile: a sweep killed mid-batch can resend only what was on the wire or
+# had just come back. The pause only lets the loop see that delivery has finished.
+IDLE_CHECK = 0.25  # seconds
+
+
+async def _keep_leases(sweep_id: str) -> None:
+    every = settings.current().claim_lease.total_seconds() / 3
+    while True:
+        await asyncio.sleep(every)
+        with database.session() as db:
+            outbox.renew_leases(db, sweep_id)
+
+
 @task(name="deliver-batch", cache_policy=NO_CACHE, persist_result=False)
-async def deliver_batch(now: datetime, sweep_id: str, size: int, concurrency: int) -> BatchOutcome:
-    """Claim up to ``size`` messages, deliver them, record each result: one task per batch."""
+async def deliver_batch(
+    now: datetime, sweep_id: str, size: int, concurrency: int | None = None
+) -> BatchOutcome:
+    """Claim up to ``size`` messages, deliver them, record the results as they come back."""
     with database.session() as db:
         batch = outbox.claim(db, now, sweep_id, size)
     if not batch:
         return BatchOutcome(0, 0, 0, 0)
-    results = await deliver(batch, concurrency=concurrency)
-    with database.session() as db:
-        sent, retrying, failed = outbox.record(db, results, now, sweep_id)
+    results: asyncio.Queue[Delivered] = asyncio.Queue()
+    sending = asyncio.create_task(
+        deliver(batch, concurrency=concurrency, on_result=results.put_nowait)
+    )
+    renewing = asyncio.create_task(_keep_leases(sweep_id))
+    totals = [0, 0, 0]
+    try:
+        while not (sending.done() and results.empty()):
+            try:
+                group = [await asyncio.wait_for(results.get(), IDLE_CHECK)]
+            except TimeoutError:
+                continue
+            while not results.empty():
+                group.append(results.get_nowait())
+            with database.session() as db:
+                counts = outbox.record(db, group, now, sweep_id)
+            for i, count in enumerate(counts):
+                totals[i] += count
+    finally:
+        renewing.cancel()
+    await sending  # its errors, if any, are the task's
+    sent, retrying, failed = totals
     get_run_logger().info(
         "batch of %s: %s sent, %s to retry, %s failed", len(batch), sent, retrying, failed
     )

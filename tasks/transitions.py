@@ -5,11 +5,25 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from sqlmodel import Session
 
 from domain import database
 from domain.models import AuditEntry, EntryStatus
 from domain.transitions import AppliedAction, apply_entry
 from notifications import outbox
+
+
+def apply_with_messages(
+    db: Session, entry_id: int, flow_run_id: str | None
+) -> tuple[AppliedAction, int]:
+    """The transition and its outbox changes on one session, to commit together; returns the
+    outcome and how many outbox rows changed (none when the entry was applied before)."""
+    entry = db.get(AuditEntry, entry_id)
+    done_before = entry is not None and entry.status == EntryStatus.APPLIED
+    applied = apply_entry(db, entry_id, flow_run_id)
+    entry = db.get(AuditEntry, entry_id)
+    assert entry is not None
+    return applied, 0 if done_before else outbox.follow_up(db, entry)
 
 
 # Async: a sync task inside an async flow cost ~2 s on early calls (measured in Prefect 3.8),
@@ -23,12 +37,9 @@ async def apply_transition(entry_id: int) -> AppliedAction:
     Idempotent: a retried or repeated run returns the outcome already recorded.
     """
     with database.session() as db:
-        entry = db.get(AuditEntry, entry_id)
-        done_before = entry is not None and entry.status == EntryStatus.APPLIED
-        applied = apply_entry(db, entry_id, str(flow_run.id) if flow_run.id else None)
-        entry = db.get(AuditEntry, entry_id)
-        assert entry is not None
-        changed = 0 if done_before else outbox.follow_up(db, entry)
+        applied, changed = apply_with_messages(
+            db, entry_id, str(flow_run.id) if flow_run.id else None
+        )
     get_run_logger().info(
         "program %s stage %s occurrence %s: %s %s -> %s; %s outbox rows",
         applied.program_id,

@@ -1,0 +1,24 @@
+"""The outbox's unique key: what, to whom, for which deadline. Queueing the same notice twice
+makes one row because its key is taken."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.notices import NoticeKind
+
+
+def message_key(
+    program_id: int,
+    stage_code: str,
+    occurrence: int | None,
+    person_id: int,
+    kind: NoticeKind,
+    due: date,
+    days: int,
+) -> str:
+    """What, to whom, for which deadline: the outbox's unique key."""
+    return (
+        f"{program_id}/{stage_code}/{occurrence or 0}/{person_id}/{kind.value}/{days}/"
+        f"{due.isoformat()}"
+    )

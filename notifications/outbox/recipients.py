@@ -1,0 +1,83 @@
+"""Who hears about a program's stage: its people by role, and the coordinator of the nearest
+territory above its organisation; read once per sweep, not once per message. The rules of who
+hears what are domain/notices.py's."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from domain.models import Coordinator, Person, Program, ProgramRole
+from domain.notices import ROLE_PRECEDENCE
+from domain.organisations import resolve_organisations
+from domain.roadmap import Role
+
+
+@dataclass(frozen=True)
+class Recipient:
+    person_id: int
+    name: str
+    org_id: int
+    role: Role
+
+
+class Directory:
+    """Programs, roles and coordinators read once per sweep, not once per message."""
+
+    def __init__(self, db: Session, program_ids: Iterable[int]) -> None:
+        ids = sorted(set(program_ids))
+        self.orgs = resolve_organisations(db)
+        self.programs = {
+            p.id: p for p in db.exec(select(Program).where(col(Program.id).in_(ids))).all()
+        }
+        self.roles: dict[int, dict[Role, list[Recipient]]] = defaultdict(lambda: defaultdict(list))
+        rows = db.execute(
+            sa.select(
+                col(ProgramRole.program_id),
+                col(ProgramRole.role),
+                col(Person.id),
+                col(Person.name),
+                col(Person.org_id),
+            )
+            .join(Person, col(Person.id) == col(ProgramRole.person_id))
+            .where(col(ProgramRole.program_id).in_(ids))
+            .order_by(col(Person.id))
+        ).all()
+        for program_id, role, person_id, name, org_id in rows:
+            assert person_id is not None
+            self.roles[program_id][Role(role)].append(
+                Recipient(person_id, name, org_id, Role(role))
+            )
+        self.coordinators = {c.org_id: c.person_id for c in db.exec(select(Coordinator)).all()}
+        people = db.exec(
+            select(Person).where(col(Person.id).in_(set(self.coordinators.values())))
+        ).all()
+        self.people = {p.id: p for p in people}
+
+    def recipients(self, program: Program, roles: frozenset[Role]) -> list[Recipient]:
+        assert program.id is not None
+        chosen: dict[int, Recipient] = {}
+        for role in ROLE_PRECEDENCE:
+            if role in roles:
+                for recipient in self.roles[program.id][role]:
+                    chosen.setdefault(recipient.person_id, recipient)
+        if Role.COORDINATOR in roles:
+            for org_id in self.orgs[program.org_id].ancestors:
+                if org_id in self.coordinators:
+                    person = self.people[self.coordinators[org_id]]
+                    assert person.id is not None
+                    chosen.setdefault(
+                        person.id,
+                        Recipient(person.id, person.name, person.org_id, Role.COORDINATOR),
+                    )
+                    break
+        return list(chosen.values())
+
+    def curator_name(self, program: Program) -> str | None:
+        assert program.id is not None
+        curators = self.roles[program.id][Role.CURATOR]
+        return curators[0].name if curators else program.curator
