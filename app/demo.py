@@ -1,4 +1,5 @@
-"""``nastavnik demo``: a municipality, two schools and a program walked through all 34 stages.
+"""``nastavnik demo``: a municipality, two schools and a program walked through its roadmap:
+the 34 stages of the catalogue, one added to it and one dropped.
 
 Simulated time: each action is taken at a moment in the school year (``now``), in the order a
 curator would take them, so the audit log reads like a real year. Nothing here is a rule; the
@@ -22,12 +23,13 @@ from domain.history import program_history
 from domain.organisations import add_organisation
 from domain.people import add_person, assign, set_coordinator
 from domain.programs import ProgramView, create_program, program_view
-from domain.roadmap import BY_CODE
 from domain.schedule import as_moment, utc_now
 from domain.states import Action
 from flows.actions import act_on_stage
 from flows.reminders import reminder_sweep
+from flows.roadmap_edits import add_stage, drop_stage
 from flows.runs import program_flow_runs, where_runs_are
+from notifications.messages import plural
 from notifications.outbox import list_outbox
 
 ACTOR = "demo"
@@ -84,7 +86,7 @@ def walk_plan(program: ProgramView) -> list[Step]:
     for stage in program.stages:
         first_day = stage.occurrences[0].due_date if stage.occurrences else stage.due_date
         start = datetime.combine(first_day - timedelta(days=6), time(9))
-        for code in BY_CODE[stage.code].requires:
+        for code in stage.requires:
             start = max(start, closed_at[code] + MINUTE)
         steps.append(Step(start, stage.number, 0, Action.START))
         last = start
@@ -171,9 +173,10 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
         )
         _add_people(db, school.id, municipality.id, program.id, sink)
     pid = program.id
+    stages = f"{program.stages_total} {plural(program.stages_total, 'этап', 'этапа', 'этапов')}"
     say(
         f"Создан {municipality.name} ({municipality.timezone}), две школы и программа №{pid} "
-        f"«{program.title}» с {start:%d.%m.%Y}: 34 этапа дорожной карты."
+        f"«{program.title}» с {start:%d.%m.%Y}: {stages} дорожной карты."
     )
     try:
         await act_on_stage(
@@ -194,8 +197,35 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
     )
     say(f"Срок обучения наставников перенесён на {train.due_date + timedelta(7):%d.%m.%Y}.")
 
+    # The program's own roadmap: a stage of a known kind added, one that does not apply
+    # dropped; the catalogue and other programs stay as they are.
+    edited = datetime.combine(start + timedelta(days=1), time(12))
+    added = add_stage(
+        pid,
+        kind="event",
+        code="open_lesson",
+        title="Открытый урок молодого педагога",
+        week=22,
+        who=["pair"],
+        requires=["first_meeting"],
+        actor=ACTOR,
+        now=edited,
+    )
+    dropped = drop_stage(
+        pid,
+        "inform_parents",
+        reason="программа для педагогов: родителей информировать не о чем",
+        actor=ACTOR,
+        now=edited,
+    )
+    say(
+        f"В дорожную карту программы добавлен этап {added.number} «{added.title}» (срок "
+        f"{added.due_date:%d.%m.%Y}), исключён этап {dropped.number} «{dropped.title}»."
+    )
+
     with database.session() as db:
         program = program_view(db, pid, real_now)
+    titles = {stage.number: stage.title for stage in program.stages}
     steps = walk_plan(program)
     say(
         f"Проходим дорожную карту в смоделированном времени: {len(steps)} действий и обходов "
@@ -209,10 +239,7 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
             pid, str(step.number), step.action, actor=ACTOR, now=step.at, occurrence=step.occurrence
         )
         if step.order == 2:
-            say(
-                f"  {step.number:>2}. {BY_CODE[program.stages[step.number - 1].code].title}"
-                f" — выполнен {step.at:%d.%m.%Y %H:%M}"
-            )
+            say(f"  {step.number:>2}. {titles[step.number]} — выполнен {step.at:%d.%m.%Y %H:%M}")
 
     with database.session() as db:
         program = program_view(db, pid, real_now)

@@ -81,6 +81,7 @@ from domain.models import (
     StageOccurrence,
 )
 from domain.notices import NoticeKind, recipient_roles
+from domain.program_roadmap import stage_columns
 from domain.roadmap import BY_CODE, STAGES, Role
 from domain.schedule import due_date, occurrence_dates
 from domain.states import StageState
@@ -319,6 +320,7 @@ def build(engine: Engine, scale: float, port: int) -> Territory:
                 "curator": f"Куратор {curator}",
                 "reminder_days": REMINDER_DAYS,
                 "escalation_days": 3,
+                "roadmap_version": 1,
                 "created_at": created,
             }
         )
@@ -336,8 +338,8 @@ def build(engine: Engine, scale: float, port: int) -> Territory:
                 {
                     "id": stage_id,
                     "program_id": program_id,
-                    "number": definition.number,
-                    "code": definition.code,
+                    **stage_columns(definition),
+                    "dropped_at": None,
                     "state": state,
                     "due_date": due,
                     "started_at": started,

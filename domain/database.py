@@ -26,7 +26,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlmodel import Session, create_engine
 
 from domain import settings
@@ -168,12 +168,33 @@ def upgrade(url: str | None = None) -> Path | str:
     with translated(url):
         if file is not None:
             _refuse_read_only(file, engine)
-        with engine.begin() as connection:
-            config = _alembic_config(engine)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            if file is not None:
+                # SQLite alters a table by copying it; its foreign keys must be off meanwhile
+                # (they cannot be switched inside a transaction) and are checked at the end.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()  # SQLAlchemy's own bookkeeping: the driver began nothing
+            try:
+                with connection.begin():
+                    config = _alembic_config(engine)
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                    if file is not None:
+                        _check_foreign_keys(connection)
+            finally:
+                if file is not None:
+                    connection.rollback()  # nothing is left to undo: ends a failed begin()
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
     _checked.add(url)
     return file.path if file else shown(engine.url)
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        tables = ", ".join(sorted({str(row[0]) for row in broken}))
+        raise RuntimeError(f"the migration left rows without their parents in {tables}")
 
 
 def _refuse_read_only(file: SqliteFile, engine: Engine) -> None:

@@ -9,7 +9,6 @@ from sqlmodel import Session, col, select
 
 from domain.models import ENTRY_STATUS_LABELS, AuditEntry, EntryStatus, Stage
 from domain.programs import get_program, program_timezone
-from domain.roadmap import BY_CODE
 from domain.schedule import zone
 from domain.states import ACTION_LABELS, Action
 
@@ -35,6 +34,14 @@ class HistoryRow:
     flow_run_id: str | None
 
 
+# Changes of a program itself, not of a stage's state: plain writes, without a flow run.
+PROGRAM_ACTION_LABELS = {
+    "create": "создать программу",
+    "add": "добавить этап",
+    "drop": "исключить этап",
+}
+
+
 def program_history(db: Session, program_id: int) -> list[HistoryRow]:
     get_program(db, program_id)
     local = zone(program_timezone(db, program_id))  # moments as the organisation reads them
@@ -52,12 +59,12 @@ def program_history(db: Session, program_id: int) -> list[HistoryRow]:
                 id=entry.id,
                 stage_number=stage.number if stage else None,
                 stage_code=stage.code if stage else None,
-                stage_title=BY_CODE[stage.code].title if stage else None,
+                stage_title=stage.title if stage else None,
                 occurrence=entry.occurrence_seq,
                 action=entry.action,
                 action_label=ACTION_LABELS[Action(entry.action)]
                 if entry.action in set(Action)
-                else "создать программу",
+                else PROGRAM_ACTION_LABELS.get(entry.action, entry.action),
                 from_value=entry.from_value,
                 to_value=entry.to_value,
                 status=entry.status,

@@ -90,11 +90,14 @@ class Program(SQLModel, table=True):
     # municipal coordinator this many days after it.
     reminder_days: list[int] = Field(default=[3, 1], sa_column=Column(JSON, nullable=False))
     escalation_days: int = 3
+    # The roadmap catalogue version its stages were copied from (domain/roadmap.py).
+    roadmap_version: int = 1
     created_at: datetime = _moment()
 
 
 class Stage(SQLModel, table=True):
-    """One of a program's 34 stages; ``code`` points into the roadmap catalogue."""
+    """One stage of a program's own roadmap: a copy of its catalogue entry (or a stage the
+    curator added), so that a later catalogue never changes a program made before it."""
 
     __table_args__ = (UniqueConstraint("program_id", "code"),)
 
@@ -102,10 +105,22 @@ class Stage(SQLModel, table=True):
     program_id: int = Field(foreign_key="program.id", index=True)
     number: int
     code: str
+    phase: int
+    kind: str  # a StageKind: which flow runs it
+    week: int  # due this many weeks after the program's start, unless moved
+    who: list[str] = Field(sa_column=Column(JSON, nullable=False))  # Role codes
+    title: str
+    name: str
+    requires: list[str] = Field(sa_column=Column(JSON, nullable=False))  # codes in the program
+    # A recurring stage happens every repeat_every_weeks from repeat_from_week to its week.
+    repeat_from_week: int | None = None
+    repeat_every_weeks: int | None = None
     state: str = "planned"
     due_date: date
     started_at: datetime | None = _moment(default=None)
     finished_at: datetime | None = _moment(default=None)
+    # Taken out of the program's roadmap by its curator before it started; kept for history.
+    dropped_at: datetime | None = _moment(default=None)
 
 
 class StageOccurrence(SQLModel, table=True):

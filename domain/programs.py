@@ -22,7 +22,8 @@ from domain.models import (
 )
 from domain.models import StageOccurrence as Occurrence
 from domain.organisations import effective_timezone, get_organisation
-from domain.roadmap import BY_CODE, ROLE_LABELS, STAGES
+from domain.program_roadmap import definition_of, stage_columns
+from domain.roadmap import ROLE_LABELS, current_catalogue
 from domain.schedule import (
     as_moment,
     days_overdue,
@@ -32,8 +33,6 @@ from domain.schedule import (
     zone,
 )
 from domain.states import CLOSED, STATE_LABELS, StageState
-
-LAST_WEEK = max(stage.week for stage in STAGES)
 
 
 @dataclass(frozen=True)
@@ -79,6 +78,7 @@ class ProgramView:
     start_date: date
     end_date: date
     curator: str | None
+    roadmap_version: int  # of the catalogue its roadmap was copied from
     stages_total: int
     stages_closed: int
     stages_overdue: int
@@ -106,7 +106,8 @@ def create_program(
     reminder_days: list[int] | None = None,
     escalation_days: int | None = None,
 ) -> ProgramView:
-    """A new program with its 34 stages due ``week`` weeks after ``start`` (local dates)."""
+    """A new program with its own copy of the current roadmap catalogue (34 stages), each due
+    ``week`` weeks after ``start`` (local dates)."""
     org = get_organisation(db, org_id)
     if OrgKind(org.kind) in TERRITORIES:
         raise InvalidInput(
@@ -120,7 +121,8 @@ def create_program(
     tz = effective_timezone(db, org)
     now = as_moment(now, tz)
     start = start or local_today(now, tz)
-    end = end or due_date(start, LAST_WEEK)
+    version, stages = current_catalogue()
+    end = end or due_date(start, max(stage.week for stage in stages))
     if end < start:
         raise InvalidInput(
             f"Дата окончания {end:%d.%m.%Y} раньше даты начала {start:%d.%m.%Y} (--end)"
@@ -147,17 +149,17 @@ def create_program(
         start_date=start,
         end_date=end,
         curator=(curator or "").strip() or None,
+        roadmap_version=version,
         created_at=now,
     )
     db.add(program)
     db.flush()
     assert program.id is not None
-    for definition in STAGES:
+    for definition in stages:
         stage = Stage(
             program_id=program.id,
-            number=definition.number,
-            code=definition.code,
             due_date=due_date(start, definition.week),
+            **stage_columns(definition),
         )
         db.add(stage)
         if definition.recurrence:
@@ -196,7 +198,12 @@ def program_timezone(db: Session, program_id: int) -> str:
 
 
 def program_stages(db: Session, program_id: int) -> list[Stage]:
-    query = select(Stage).where(Stage.program_id == program_id).order_by(col(Stage.number))
+    """The stages of a program's roadmap, in order; not those its curator dropped."""
+    query = (
+        select(Stage)
+        .where(Stage.program_id == program_id, col(Stage.dropped_at).is_(None))
+        .order_by(col(Stage.number))
+    )
     return list(db.exec(query).all())
 
 
@@ -235,6 +242,7 @@ def program_view(
         start_date=program.start_date,
         end_date=program.end_date,
         curator=program.curator,
+        roadmap_version=program.roadmap_version,
         stages_total=len(stages),
         stages_closed=sum(1 for s in stages if StageState(s.state) in CLOSED),
         stages_overdue=sum(1 for s in stages if s.days_overdue),
@@ -245,7 +253,7 @@ def program_view(
 
 
 def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
-    definition = BY_CODE[stage.code]
+    definition = definition_of(stage)
     state = StageState(stage.state)
     occurrences = []
     if definition.recurrence:

@@ -7,13 +7,20 @@ the tests compare with this one row by row. The names are the wording of the sam
 № Р-145). The prerequisites are ours, from the roadmap's logic: a stage may start only when
 each stage it names is done or skipped. One engine walks this table; nothing else in the code
 knows a stage by its code.
+
+The catalogue is versioned. A program takes a copy of the current version when it is created
+(its Stage rows carry number, code, kind, week, audience and prerequisites), and from then on
+reads only its copy: a later version (a stage renamed, added or removed) affects new programs
+only. A version, once released, is never edited: change the table by adding a version.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain import inputs
 from domain.errors import InvalidInput
 
 
@@ -230,17 +237,28 @@ STAGES: tuple[StageDef, ...] = (
 )
 # fmt: on
 
+# Every released version of the catalogue, by number; new programs take CURRENT_VERSION.
+CATALOGUES: dict[int, tuple[StageDef, ...]] = {1: STAGES}
+CURRENT_VERSION = 1
+
 BY_CODE: dict[str, StageDef] = {stage.code: stage for stage in STAGES}
 
 
-def stage_def(code_or_number: str) -> StageDef:
-    """The stage a person named by its code (``form_pairs``) or its number (``19``)."""
+def current_catalogue() -> tuple[int, tuple[StageDef, ...]]:
+    """The version new programs take, and its stages."""
+    return CURRENT_VERSION, CATALOGUES[CURRENT_VERSION]
+
+
+def find_stage(stages: Sequence[StageDef], code_or_number: str) -> StageDef:
+    """The stage of a program's roadmap a person named by its code (``form_pairs``) or its
+    number (``19``)."""
     text = code_or_number.strip()
-    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(STAGES):
-        return STAGES[int(text) - 1]
-    if text in BY_CODE:
-        return BY_CODE[text]
+    for stage in stages:
+        if text == stage.code or (text.isascii() and text.isdigit() and int(text) == stage.number):
+            return stage
+    numbers = sorted(stage.number for stage in stages)
+    span = f"от {numbers[0]} до {numbers[-1]}" if numbers else "—"
     raise InvalidInput(
-        f"Неизвестный этап «{code_or_number}»: укажите номер от 1 до {len(STAGES)} или код "
-        f"этапа (например, inform_teachers, form_pairs); список — nastavnik program show"
+        f"В программе нет этапа «{inputs.shown(code_or_number)}»: укажите номер ({span}) или "
+        "код этапа (например, inform_teachers, form_pairs); список — nastavnik program show"
     )

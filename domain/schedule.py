@@ -42,7 +42,8 @@ def zone(name: str) -> ZoneInfo:
 
 
 def local_today(now: datetime, tz: str) -> date:
-    return now.astimezone(zone(tz)).date()
+    """The date in zone ``tz`` at ``now``; a naive ``now`` is wall-clock time there."""
+    return as_moment(now, tz).astimezone(zone(tz)).date()
 
 
 def deadline_moment(due: date, tz: str) -> datetime:

@@ -18,8 +18,10 @@ from domain import inputs, settings
 from domain.errors import InvalidInput, NotFound, TransitionRefused
 from domain.models import AuditEntry, EntryStatus, Program, Stage
 from domain.models import StageOccurrence as Occurrence
+from domain.program_roadmap import definition_of
 from domain.programs import get_program, program_stages, program_timezone, stage_occurrences
-from domain.roadmap import BY_CODE, StageDef, StageKind, stage_def
+from domain.roadmap import StageDef, StageKind
+from domain.roadmap_changes import named_stage
 from domain.schedule import as_moment, zone
 from domain.states import (
     ACTION_LABELS,
@@ -98,22 +100,26 @@ def check_transition(
     return transition
 
 
-def missing_prerequisites(definition: StageDef, states: dict[str, StageState]) -> list[StageDef]:
-    """The stages that must be done or skipped before ``definition`` may start, and are not."""
-    return [BY_CODE[code] for code in definition.requires if states[code] not in CLOSED]
+def missing_prerequisites(
+    definition: StageDef, roadmap: dict[str, StageDef], states: dict[str, StageState]
+) -> list[StageDef]:
+    """The stages of the program's ``roadmap`` that must be done or skipped before
+    ``definition`` may start, and are not."""
+    return [roadmap[code] for code in definition.requires if states[code] not in CLOSED]
 
 
 def check_guards(
     definition: StageDef,
     action: Action,
     *,
+    roadmap: dict[str, StageDef],
     states: dict[str, StageState],
     open_occurrences: list[Occurrence],
     reason: str | None,
 ) -> None:
     """The conditions of a stage transition beyond its state (the table's guards)."""
     if action == Action.START:
-        missing = missing_prerequisites(definition, states)
+        missing = missing_prerequisites(definition, roadmap, states)
         if missing:
             listed = "; ".join(f"{_label(d)} — {STATE_LABELS[states[d.code]]}" for d in missing)
             raise TransitionRefused(
@@ -136,20 +142,22 @@ class _Context:
     timezone: str  # the organisation's: every moment shown to a person is in it
     stage: Stage
     definition: StageDef
+    roadmap: dict[str, StageDef]  # the program's own stages by code
     states: dict[str, StageState]
     occurrences: list[Occurrence]
 
 
 def _load(db: Session, program_id: int, stage_code: str) -> _Context:
     program = get_program(db, program_id)
-    definition = stage_def(stage_code)
     stages = program_stages(db, program_id)
+    roadmap = {s.code: definition_of(s) for s in stages}
+    definition = named_stage(db, program_id, list(roadmap.values()), stage_code)
     stage = next(s for s in stages if s.code == definition.code)
     assert stage.id is not None
     occurrences = stage_occurrences(db, stage.id) if definition.recurrence else []
     states = {s.code: StageState(s.state) for s in stages}
     tz = program_timezone(db, program_id)
-    return _Context(program, tz, stage, definition, states, occurrences)
+    return _Context(program, tz, stage, definition, roadmap, states, occurrences)
 
 
 def _occurrence(ctx: _Context, seq: int) -> Occurrence:
@@ -208,6 +216,7 @@ def _check(
     check_guards(
         ctx.definition,
         action,
+        roadmap=ctx.roadmap,
         states=ctx.states,
         open_occurrences=open_occurrences,
         reason=reason,

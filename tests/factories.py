@@ -10,8 +10,7 @@ from sqlmodel import col
 from domain import database
 from domain.models import Stage
 from domain.organisations import add_organisation
-from domain.programs import ProgramView, create_program
-from domain.roadmap import BY_CODE
+from domain.programs import ProgramView, create_program, program_stages
 
 SETUP_TIME = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
 START = date(2026, 9, 1)
@@ -45,15 +44,17 @@ def program(org_id: int | None = None, start: date = START) -> ProgramView:
 
 def close_prerequisites(program_id: int, code: str) -> None:
     """Mark every stage ``code`` depends on (transitively) as skipped: a test's starting point,
-    so that it need not walk twenty stages through their flows first."""
+    so that it need not walk twenty stages through their flows first. The program's own
+    prerequisites count, as its roadmap has them."""
     needed: set[str] = set()
-    pending = list(BY_CODE[code].requires)
-    while pending:
-        current = pending.pop()
-        if current not in needed:
-            needed.add(current)
-            pending += BY_CODE[current].requires
     with database.session() as db:
+        requires = {stage.code: stage.requires for stage in program_stages(db, program_id)}
+        pending = list(requires[code])
+        while pending:
+            current = pending.pop()
+            if current not in needed:
+                needed.add(current)
+                pending += requires[current]
         db.execute(
             sa.update(Stage)
             .where(col(Stage.program_id) == program_id, col(Stage.code).in_(needed))

@@ -18,7 +18,7 @@ from app import output
 from app.cli import notices, organisations, people, programs, stages  # noqa: F401  (commands)
 from app.cli.groups import cli
 from app.cli.types import DAY, Identifier
-from domain import database
+from domain import database, settings
 from domain.errors import InvalidInput, NastavnikError
 from domain.inputs import MAX_ID
 from domain.organisations import ensure_secret_key
@@ -80,6 +80,7 @@ def _usage_message(error: click.UsageError) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; Russian messages and a non-zero exit code on every error."""
     try:
+        settings.current()  # a wrong NASTAVNIK_* value is refused before anything runs
         cli.main(
             args=list(argv) if argv is not None else None,
             prog_name="nastavnik",

@@ -13,7 +13,7 @@ from app.cli.groups import cli, outbox_cli, reminders_cli
 from app.cli.options import json_option
 from app.cli.types import IDENTIFIER, MOMENT, SHORT, Count
 from domain import database
-from domain.schedule import as_moment, utc_now
+from domain.schedule import utc_now
 from notifications.outbox import count_outbox, list_outbox, retry
 
 
@@ -21,24 +21,23 @@ from notifications.outbox import count_outbox, list_outbox, retry
 @click.option(
     "--now",
     type=MOMENT,
-    help="Момент обхода, ISO 8601 с часовым поясом или UTC; по умолчанию — сейчас.",
+    help="Момент обхода, ISO 8601; без смещения — местное время каждой организации. "
+    "По умолчанию — сейчас.",
 )
 @click.option(
     "--batch-size",
     type=Count(1, 10_000),
-    default=500,
-    show_default=True,
-    help="Сообщений в пачке.",
+    help="Сообщений в пачке (по умолчанию NASTAVNIK_BATCH_SIZE, 500).",
 )
 @json_option
-def reminders_run(now: datetime | None, batch_size: int, as_json: bool) -> None:
+def reminders_run(now: datetime | None, batch_size: int | None, as_json: bool) -> None:
     """Один обход: поставить в очередь то, что пора, и отправить очередь."""
     from flows.engine import prefect_failures  # imports Prefect: see stages._act
     from flows.reminders import reminder_sweep
 
     with prefect_failures("The reminder sweep run by hand"):
-        moment = as_moment(now or utc_now(), "UTC")
-        outcome = asyncio.run(reminder_sweep(moment, batch_size=batch_size))
+        # A naive moment stays naive: each organisation reads it as its own wall clock.
+        outcome = asyncio.run(reminder_sweep(now or utc_now(), batch_size=batch_size))
     if as_json:
         output.emit_json(outcome)
     else:

@@ -20,6 +20,7 @@ from domain import database
 from domain.people import assign
 from domain.programs import NOTICE_DAYS, ProgramView, create_program, list_programs, program_view
 from domain.roadmap import PHASES, ROLE_LABELS, Role
+from notifications.messages import plural
 
 
 @program_cli.command("create")
@@ -67,7 +68,7 @@ def program_create(
     now: datetime | None,
     as_json: bool,
 ) -> None:
-    """Создать программу: 34 этапа со сроками от даты начала."""
+    """Создать программу: этапы дорожной карты со сроками от даты начала."""
     with database.session() as db:
         program = create_program(
             db,
@@ -87,7 +88,8 @@ def program_create(
         output.emit_json(program)
     else:
         output.say(
-            f"Создана программа №{program.id} «{program.title}»: 34 этапа с "
+            f"Создана программа №{program.id} «{program.title}»: {program.stages_total} "
+            f"{plural(program.stages_total, 'этап', 'этапа', 'этапов')} с "
             f"{output.day(program.start_date)} по {output.day(program.end_date)}"
         )
 

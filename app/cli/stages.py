@@ -1,4 +1,5 @@
-"""``nastavnik stage``: start, complete, skip a stage or move its deadline; ``history``."""
+"""``nastavnik stage``: start, complete, skip a stage or move its deadline; add a stage to a
+program's roadmap or drop one; ``history``."""
 
 from __future__ import annotations
 
@@ -21,11 +22,14 @@ from app.cli.options import (
     reason_option,
     stage_arguments,
 )
-from app.cli.types import DAY, IDENTIFIER
+from app.cli.types import DAY, IDENTIFIER, REASON, SHORT, Count
 from domain import database
 from domain.history import HistoryRow, program_history
 from domain.programs import program_timezone
+from domain.roadmap import PHASES, StageKind
+from domain.roadmap_changes import MAX_WEEKS, RoadmapChange
 from domain.states import ACTION_LABELS, STATE_LABELS, Action, StageState
+from flows.roadmap_edits import add_stage, drop_stage
 
 
 def _act(
@@ -139,6 +143,8 @@ def _change(row: HistoryRow) -> str:
 
     if row.action == "create":
         return f"начало {word(row.to_value)}"
+    if row.action in ("add", "drop"):
+        return row.stage_code or ""
     return f"{word(row.from_value)} -> {word(row.to_value)}" if row.from_value else ""
 
 
@@ -177,3 +183,82 @@ def history(program_id: int, as_json: bool) -> None:
         table,
         whole=("Когда", "Изменение", "Запуск Prefect"),
     )
+
+
+def _roadmap_change(change: RoadmapChange, as_json: bool) -> None:
+    if as_json:
+        output.emit_json(change)
+        return
+    if change.action == "add":
+        needs = ", ".join(change.requires) or "нет"
+        output.say(
+            f"Программа №{change.program_id}: добавлен этап {change.number} «{change.title}» "
+            f"({change.code}), срок {output.day(change.due_date)}; предшествующие: {needs} "
+            f"(запись журнала №{change.entry_id})"
+        )
+        return
+    rewired = (
+        "; его предшествующие переданы этапам " + ", ".join(change.rewired)
+        if change.rewired
+        else ""
+    )
+    output.say(
+        f"Программа №{change.program_id}: этап {change.number} «{change.title}» исключён из "
+        f"дорожной карты программы{rewired} (запись журнала №{change.entry_id})"
+    )
+
+
+@stage_cli.command("add")
+@click.argument("program_id", metavar="ПРОГРАММА", type=IDENTIFIER)
+@click.option("--kind", required=True, type=SHORT, help="Вид этапа: " + ", ".join(StageKind) + ".")
+@click.option("--title", required=True, type=SHORT, help="Краткое название этапа.")
+@click.option("--week", required=True, type=Count(1, MAX_WEEKS), help="Срок: неделя от начала.")
+@click.option(
+    "--who",
+    multiple=True,
+    type=SHORT,
+    help="Кто отвечает: роль, можно несколько (по умолчанию куратор).",
+)
+@click.option(
+    "--requires", multiple=True, type=SHORT, help="Предшествующий этап (можно несколько)."
+)
+@click.option("--code", type=SHORT, help="Код этапа, латиницей (по умолчанию из вида и номера).")
+@click.option("--name", type=REASON, help="Полное название (по умолчанию краткое).")
+@click.option("--phase", type=Count(1, len(PHASES)), help="Фаза дорожной карты, 1-7.")
+@now_option
+@actor_option
+@json_option
+def stage_add(
+    program_id: int,
+    who: tuple[str, ...],
+    requires: tuple[str, ...],
+    actor: str | None,
+    as_json: bool,
+    **stage: Any,
+) -> None:
+    """Добавить в дорожную карту этой программы этап известного вида; каталог и другие
+    программы не меняются."""
+    change = add_stage(
+        program_id, who=list(who), requires=list(requires), actor=acting(actor), **stage
+    )
+    _roadmap_change(change, as_json)
+
+
+@stage_cli.command("drop")
+@stage_arguments
+@click.option("--reason", required=True, type=REASON, help="Почему этап не нужен программе.")
+@now_option
+@actor_option
+@json_option
+def stage_drop(
+    program_id: int,
+    stage: str,
+    reason: str,
+    now: datetime | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Исключить из дорожной карты программы не начатый этап; этапы, которым он
+    предшествовал, ждут его предшествующих."""
+    change = drop_stage(program_id, stage, reason=reason, actor=acting(actor), now=now)
+    _roadmap_change(change, as_json)

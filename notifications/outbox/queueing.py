@@ -17,8 +17,9 @@ from domain.errors import NotFound
 from domain.models import AuditEntry, OutboxMessage, OutboxStatus, Program, Stage, StageOccurrence
 from domain.notices import NoticeKind, notices_due, recipient_roles
 from domain.organisations import resolve_organisations
-from domain.roadmap import BY_CODE, StageDef
-from domain.schedule import local_today
+from domain.program_roadmap import definition_of
+from domain.roadmap import StageDef
+from domain.schedule import as_moment, local_today
 from domain.states import Action, StageState
 from notifications.messages import MessageContext, render
 from notifications.outbox.keys import message_key
@@ -99,6 +100,7 @@ def _insert(db: Session, directory: Directory, rows: list[dict[str, Any]], now: 
         notice: _Due = row["notice"]
         person: Recipient = row["person"]
         program = notice.program
+        queued_at = as_moment(now, directory.orgs[program.org_id].timezone)  # naive: local
         text = render(
             MessageContext(
                 kind=notice.kind,
@@ -134,8 +136,8 @@ def _insert(db: Session, directory: Directory, rows: list[dict[str, Any]], now: 
                 "body": text.body,
                 "status": OutboxStatus.QUEUED.value,
                 "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
+                "next_attempt_at": queued_at,
+                "created_at": queued_at,
             }
         )
     if not values:
@@ -161,15 +163,16 @@ def enqueue_invitations(db: Session, stage_id: int, now: datetime) -> int:
     program = directory.programs[stage.program_id]
     today = local_today(now, directory.orgs[program.org_id].timezone)
     notice = _Due(
-        program, stage, BY_CODE[stage.code], None, stage.due_date, NoticeKind.INVITATION, 0, today
+        program, stage, definition_of(stage), None, stage.due_date, NoticeKind.INVITATION, 0, today
     )
     return _insert(db, directory, _rows(directory, [notice], now), now)
 
 
 def follow_up(db: Session, entry: AuditEntry) -> int:
     """The outbox's part of an applied stage action, in the action's own transaction:
-    invitations when a stage starts; when it closes, its unsent messages are cancelled; when
-    its deadline moves, those for the old deadline are. Returns how many rows changed."""
+    invitations when a stage starts; when it closes or is dropped from the program, its unsent
+    messages are cancelled; when its deadline moves, those for the old deadline are. Returns
+    how many rows changed."""
     assert entry.stage_id is not None
     if entry.action == Action.START and entry.occurrence_seq is None:
         return enqueue_invitations(db, entry.stage_id, entry.effective_at)
@@ -193,7 +196,11 @@ def enqueue_due(db: Session, now: datetime) -> int:
         days=max(max(p.reminder_days or [0]) for p in programs)
     )
     stages = db.exec(
-        select(Stage).where(col(Stage.state).in_(OPEN), col(Stage.due_date) <= horizon)
+        select(Stage).where(
+            col(Stage.state).in_(OPEN),
+            col(Stage.due_date) <= horizon,
+            col(Stage.dropped_at).is_(None),
+        )
     ).all()
     dated = db.exec(
         select(StageOccurrence, Stage)
@@ -208,7 +215,7 @@ def enqueue_due(db: Session, now: datetime) -> int:
     notices: list[_Due] = []
     for stage in stages:
         program = by_id[stage.program_id]
-        definition = BY_CODE[stage.code]
+        definition = definition_of(stage)
         if definition.recurrence and stage.state == StageState.ACTIVE.value:
             continue  # an active recurring stage is reminded of date by date, below
         for kind, days in notices_due(
@@ -228,7 +235,7 @@ def enqueue_due(db: Session, now: datetime) -> int:
                 _Due(
                     program,
                     stage,
-                    BY_CODE[stage.code],
+                    definition_of(stage),
                     occurrence.seq,
                     occurrence.due_date,
                     kind,

@@ -100,8 +100,8 @@ def test_history_lists_every_action_with_its_prefect_run(cli: Cli, program_id: i
 
 BAD_INPUT = [
     (["stage", "start", "{p}", "form_pairs"], 4, "не завершены и не пропущены"),
-    (["stage", "start", "{p}", "pairs"], 2, "Неизвестный этап «pairs»"),
-    (["stage", "start", "{p}", "35"], 2, "Неизвестный этап «35»"),
+    (["stage", "start", "{p}", "pairs"], 2, "В программе нет этапа «pairs»"),
+    (["stage", "start", "{p}", "35"], 2, "В программе нет этапа «35»"),
     (["stage", "start", "777", "1"], 3, "Программа с номером 777 не найдена"),
     (["stage", "complete", "{p}", "1"], 4, "в состоянии «запланирован»"),
     (["stage", "skip", "{p}", "1"], 2, "Укажите причину"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import stat
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -22,6 +24,39 @@ from app.cli import main
 from domain import database
 from domain.contacts import with_passwords
 from domain.models import Organisation, Program
+from domain.programs import program_view
+from domain.roadmap import STAGES
+from domain.schedule import utc_now
+from domain.states import Action
+from domain.transitions import apply_entry, request_action
+
+
+@contextlib.contextmanager
+def database_at(
+    revision: str, dialect: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[str, sa.Engine]]:
+    """A new database of ``dialect`` migrated to ``revision`` only: its URL and engine."""
+    name = f"nastavnik_test_at_{revision}"
+    if dialect == "sqlite":
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    else:
+        admin_url = request.getfixturevalue("postgres_admin_url")  # not for the sqlite case
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = postgres_database_url(admin_url, name)
+    engine = database.engine_for(url)
+    try:
+        with engine.begin() as connection:
+            config = database._alembic_config(engine)
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        yield url, engine
+    finally:
+        engine.dispose()
+        if dialect == "postgresql":
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_migrations_produce_exactly_the_tables_of_the_models(database_url: str) -> None:
@@ -122,7 +157,10 @@ def test_a_program_stored_before_reminders_existed_gets_their_defaults(
             org = db.get(Organisation, 1)
         assert program is not None and org is not None
         assert (program.reminder_days, program.escalation_days) == ([3, 1], 3)
-        assert program.model_dump(exclude={"reminder_days", "escalation_days"}) == {
+        assert program.roadmap_version == 1
+        assert program.model_dump(
+            exclude={"reminder_days", "escalation_days", "roadmap_version"}
+        ) == {
             "id": 1,
             "org_id": 1,
             "title": "Учитель – учитель",
@@ -251,3 +289,77 @@ def test_smtp_passwords_stored_in_the_clear_are_encrypted_by_the_upgrade(
         if dialect == "postgresql":
             with psycopg.connect(admin_url, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_a_program_stored_before_programs_kept_their_roadmap_works_after_the_upgrade(
+    dialect: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A database at revision 0003: a program whose stages carry only their codes, and an
+    outbox row cancelled while it kept its key. Upgraded: every stage gets its catalogue
+    version 1 entry (the program keeps working: shown, its stages started by their codes and
+    numbers), and the cancelled row gives its key up, so the reminder can be queued again."""
+    with database_at("0003", dialect, tmp_path, request) as (url, engine):
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO organisation (id, name, kind, timezone, created_at) VALUES "
+                    "(1, 'Школа № 1', 'school', 'Europe/Moscow', '2025-08-20 09:00:00+00:00')"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO program (id, org_id, title, forms, start_date, end_date, "
+                    "reminder_days, escalation_days, created_at) VALUES (1, 1, 'Программа', "
+                    "'[]', '2026-09-01', '2027-05-18', '[3, 1]', 3, '2026-08-20 09:00:00+00:00')"
+                )
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO stage (id, program_id, number, code, state, due_date) "
+                    "VALUES (:n, 1, :n, :code, 'planned', '2026-09-08')"
+                ),
+                [{"n": d.number, "code": d.code} for d in STAGES],
+            )
+            connection.execute(
+                sa.text(
+                    "INSERT INTO person (id, org_id, name, created_at) VALUES "
+                    "(1, 1, 'Куратор', '2026-08-20 09:00:00+00:00')"
+                )
+            )
+            for row_id, status in ((1, "cancelled"), (2, "queued")):
+                connection.execute(sa.text(
+                    "INSERT INTO outbox (id, key, program_id, stage_id, person_id, org_id, kind, "
+                    "due_date, subject, body, status, attempts, next_attempt_at, created_at) "
+                    f"VALUES ({row_id}, '1/inform_teachers/0/1/reminder/{row_id}/2026-09-08', "
+                    "1, 1, 1, 1, 'reminder', '2026-09-08', 'Т', 'Т', "
+                    f"'{status}', 0, '2026-09-05 07:00:00+00:00', "
+                    "'2026-09-05 07:00:00+00:00')"))  # fmt: skip
+
+        database.upgrade(url)
+
+        with engine.connect() as connection:
+            keys = dict(connection.execute(sa.text("SELECT id, key FROM outbox")).all())
+        assert keys == {
+            1: "1/inform_teachers/0/1/reminder/1/2026-09-08~cancelled-1",
+            2: "1/inform_teachers/0/1/reminder/2/2026-09-08",
+        }
+        with Session(engine) as db:
+            view = program_view(db, 1, datetime(2026, 9, 2, 9, tzinfo=UTC))
+            assert view.roadmap_version == 1 and view.stages_total == len(STAGES)
+            for shown, definition in zip(view.stages, STAGES, strict=True):
+                assert (shown.code, shown.title, shown.kind, shown.requires) == (
+                    definition.code,
+                    definition.title,
+                    definition.kind.value,
+                    list(definition.requires),
+                )
+            regular = next(s for s in view.stages if s.code == "regular_meetings")
+            assert regular.who == ["pair"]
+            for stage in ("inform_teachers", "2"):
+                requested = request_action(
+                    db, 1, stage, Action.START, actor="t",
+                    now=datetime(2026, 9, 2, 9, tzinfo=UTC), requested_at=utc_now(),
+                )  # fmt: skip
+                assert apply_entry(db, requested.entry_id, None).to_value == "active"
+            db.commit()

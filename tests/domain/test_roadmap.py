@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from domain.errors import InvalidInput
-from domain.roadmap import BY_CODE, STAGES, Role, StageDef, StageKind, stage_def
+from domain.roadmap import BY_CODE, STAGES, Role, StageDef, StageKind, find_stage
 
 REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "roadmap.md"
 STAGE_COUNT = 34
@@ -174,26 +174,26 @@ def test_matching_comes_after_every_survey_that_feeds_it() -> None:
 
 
 def test_number_and_code_name_the_same_stage() -> None:
-    assert stage_def("19") is stage_def("form_pairs")
-    assert stage_def("19").code == "form_pairs"
-    assert stage_def("19").number == 19
+    assert find_stage(STAGES, "19") is find_stage(STAGES, "form_pairs")
+    assert find_stage(STAGES, "19").code == "form_pairs"
+    assert find_stage(STAGES, "19").number == 19
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=lambda s: s.code)
 def test_every_stage_is_found_by_number_and_by_code(stage: StageDef) -> None:
-    assert stage_def(str(stage.number)) is stage
-    assert stage_def(stage.code) is stage
+    assert find_stage(STAGES, str(stage.number)) is stage
+    assert find_stage(STAGES, stage.code) is stage
 
 
 def test_surrounding_spaces_are_ignored() -> None:
-    assert stage_def(" 19 ") is stage_def("form_pairs")
-    assert stage_def(" form_pairs\n") is stage_def("19")
+    assert find_stage(STAGES, " 19 ") is find_stage(STAGES, "form_pairs")
+    assert find_stage(STAGES, " form_pairs\n") is find_stage(STAGES, "19")
 
 
 @pytest.mark.parametrize("text", ["0", "35", "nope", "", "-1", "Form_Pairs"])
 def test_unknown_stage_is_refused_in_russian_naming_the_input(text: str) -> None:
     with pytest.raises(InvalidInput) as refused:
-        stage_def(text)
+        find_stage(STAGES, text)
     message = str(refused.value)
     assert CYRILLIC.search(message), message
     assert f"«{text}»" in message
@@ -202,4 +202,4 @@ def test_unknown_stage_is_refused_in_russian_naming_the_input(text: str) -> None
 
 def test_superscript_digit_is_refused_as_unknown_stage() -> None:
     with pytest.raises(InvalidInput):
-        stage_def("²")
+        find_stage(STAGES, "²")

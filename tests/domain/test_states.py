@@ -166,7 +166,9 @@ def states_with(stage: StageDef, required: StageDef, state: StageState) -> dict[
 
 
 def start(stage: StageDef, states: dict[str, StageState]) -> None:
-    check_guards(stage, Action.START, states=states, open_occurrences=[], reason=None)
+    check_guards(
+        stage, Action.START, roadmap=BY_CODE, states=states, open_occurrences=[], reason=None
+    )
 
 
 PREREQUISITES = [(stage, BY_CODE[code]) for stage in STAGES for code in stage.requires]
@@ -219,6 +221,7 @@ def test_prerequisites_guard_only_the_start(action: Action) -> None:
     check_guards(
         BY_CODE["publish_results"],
         action,
+        roadmap=BY_CODE,
         states=fresh_states(),
         open_occurrences=[],
         reason="причина",
@@ -239,6 +242,7 @@ def test_complete_with_open_dates_is_refused_listing_them() -> None:
         check_guards(
             regular,
             Action.COMPLETE,
+            roadmap=BY_CODE,
             states=fresh_states(),
             open_occurrences=open_dates,
             reason=None,
@@ -254,6 +258,7 @@ def test_complete_with_every_date_marked_is_allowed() -> None:
     check_guards(
         BY_CODE["regular_meetings"],
         Action.COMPLETE,
+        roadmap=BY_CODE,
         states=fresh_states(),
         open_occurrences=[],
         reason=None,
@@ -265,6 +270,7 @@ def test_open_dates_do_not_block_skip_or_reschedule(action: Action) -> None:
     check_guards(
         BY_CODE["collect_feedback"],
         action,
+        roadmap=BY_CODE,
         states=fresh_states(),
         open_occurrences=[occurrence(1, date(2026, 12, 22))],
         reason="отменено",
@@ -278,7 +284,14 @@ def test_open_dates_do_not_block_skip_or_reschedule(action: Action) -> None:
 def test_skip_without_a_reason_is_refused(reason: str | None) -> None:
     stage = BY_CODE["inform_partners"]
     with pytest.raises(InvalidInput) as refused:
-        check_guards(stage, Action.SKIP, states=fresh_states(), open_occurrences=[], reason=reason)
+        check_guards(
+            stage,
+            Action.SKIP,
+            roadmap=BY_CODE,
+            states=fresh_states(),
+            open_occurrences=[],
+            reason=reason,
+        )
     message = str(refused.value)
     assert "причин" in message
     assert stage_label(stage) in message
@@ -288,6 +301,7 @@ def test_skip_with_a_reason_is_allowed() -> None:
     check_guards(
         BY_CODE["inform_partners"],
         Action.SKIP,
+        roadmap=BY_CODE,
         states=fresh_states(),
         open_occurrences=[],
         reason="Партнёров в этом году нет",

@@ -135,7 +135,7 @@ async def test_out_of_order_and_repeated_actions_are_refused_with_the_actual_sta
             reason="r",
             expected=StageState.ACTIVE,
         )
-    with pytest.raises(InvalidInput, match="Неизвестный этап «form_pair»"):
+    with pytest.raises(InvalidInput, match="В программе нет этапа «form_pair»"):
         await act_on_stage(created.id, "form_pair", Action.START, actor="t")
     assert snapshot(database_url) == before
 

@@ -313,3 +313,37 @@ def test_a_message_given_up_while_it_may_still_go_out_is_failed_not_retried(
         assert db.get(OutboxMessage, first.id).status == "failed"  # type: ignore[union-attr]
         later = outbox.claim(db, moment + timedelta(hours=1), "later", 100)
     assert first.id not in {m.id for m in later} and second.id in {m.id for m in later}
+
+
+# --- a naive now is each organisation's own wall clock ----------------------------------
+
+
+def test_a_sweep_at_a_naive_now_reads_it_as_each_schools_wall_clock(
+    database_url: str, endpoint: HttpEndpoint
+) -> None:
+    """`reminders run --now 2026-11-30T17:00`: 17:00 on 30 November in Moscow and in
+    Vladivostok alike, so both schools' first meetings (due 1 December) are one day away and
+    their people are reminded, and both may be sent (within 9-18). Read as UTC, it would be
+    3 a.m. on the due date in Vladivostok: no reminder there, and nothing sendable."""
+    schools = [
+        School(endpoint, tz="Europe/Moscow", slug="moscow"),
+        School(endpoint, tz="Asia/Vladivostok", name="Школа № 2", slug="vladivostok"),
+    ]
+    for school in schools:
+        close_prerequisites(school.program_id, "first_meeting")
+        act(school.program_id, "first_meeting", Action.START, datetime(2026, 11, 20, 9))
+    naive = datetime(2026, 11, 30, 17)
+    sweep_queue(naive)
+    for school in schools:
+        reminded = {
+            m.person_id
+            for m in messages(school.program_id, "first_meeting")
+            if m.kind == "reminder" and m.key.split("/")[5] == "1"
+        }
+        assert reminded == {school.people["mentor/1"], school.people["mentee/1"]}
+    with database.session() as db:
+        claimed = outbox.claim(db, naive, "naive", 100)
+    assert {m.id for m in claimed} >= {
+        m.id for school in schools for m in messages(school.program_id, "first_meeting")
+        if m.kind == "reminder"
+    }  # fmt: skip
