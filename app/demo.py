@@ -18,14 +18,17 @@ from sqlmodel import Session
 
 from app.sink import LocalSink
 from domain import database
+from domain.consents import give_consent
 from domain.errors import TransitionRefused
 from domain.history import program_history
 from domain.organisations import add_organisation
+from domain.participants import Particulars
 from domain.people import add_person, assign, set_coordinator
 from domain.programs import ProgramView, create_program, program_view
 from domain.schedule import as_moment, utc_now
 from domain.states import Action
 from flows.actions import act_on_stage
+from flows.consents import give_consent as consent_given
 from flows.reminders import reminder_sweep
 from flows.roadmap_edits import add_stage, drop_stage
 from flows.runs import program_flow_runs, where_runs_are
@@ -47,6 +50,10 @@ PEOPLE = [
     ("Наставляемый 1", "mentee"),
     ("Наставляемый 2", "mentee"),
 ]
+# Years of teaching by the program's start: mentors experienced, mentees young specialists.
+TEACHING_YEARS = {"mentor": 15, "mentee": 1}
+# This mentee gives consent only when asked, after stage 5 starts; the others did before.
+LATE_CONSENT = "Наставляемый 2"
 
 
 @dataclass(frozen=True, order=True)
@@ -112,18 +119,45 @@ async def run_demo(start: date | None, say: Callable[[str], None]) -> DemoReport
 
 
 def _add_people(
-    db: Session, school_id: int, municipality_id: int, pid: int, sink: LocalSink
-) -> None:
-    """The program's people, each with an address on the local sink, and the coordinator."""
+    db: Session,
+    school_id: int,
+    municipality_id: int,
+    pid: int,
+    sink: LocalSink,
+    start: date,
+    created: datetime,
+) -> dict[str, int]:
+    """The program's people, each with an address on the local sink, and the coordinator;
+    the teachers who take part consent to processing their data (all but one, who is asked).
+    Returns their ids by name."""
+    ids = {}
     for number, (name, role) in enumerate(PEOPLE, start=1):
+        years = TEACHING_YEARS.get(role)
         person = add_person(
             db,
             org_id=school_id,
             name=f"Демо: {name}",
             contacts=[sink.url(f"{role}-{number}")],
             now=utc_now(),
+            particulars=Particulars(
+                category="teacher",
+                teaching_since=start.year - years if years else None,
+                place="МБОУ «Средняя школа № 1», учитель",
+            ),
         )
         assign(db, program_id=pid, person_id=person.id, role=role)
+        ids[name] = person.id
+        if years and name != LATE_CONSENT:
+            give_consent(
+                db,
+                person_id=person.id,
+                kind="processing",
+                given_by_id=None,
+                given_on=start - timedelta(days=10),
+                document=f"согласие № {number} от {start - timedelta(days=10):%d.%m.%Y}",
+                actor=ACTOR,
+                now=created,
+            )
     coordinator = add_person(
         db,
         org_id=municipality_id,
@@ -132,6 +166,7 @@ def _add_people(
         now=utc_now(),
     )
     set_coordinator(db, org_id=municipality_id, person_id=coordinator.id)
+    return ids
 
 
 async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalSink) -> DemoReport:
@@ -167,11 +202,11 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
             forms=["teacher_teacher", "traditional"],
             role_model="опытный педагог – молодой специалист",
             start=start,
-            curator="Демо-куратор",
             actor=ACTOR,
             now=datetime.combine(start - timedelta(days=7), time(10)),
         )
-        _add_people(db, school.id, municipality.id, program.id, sink)
+        created = as_moment(datetime.combine(start - timedelta(days=7), time(10)), program.timezone)
+        people = _add_people(db, school.id, municipality.id, program.id, sink, start, created)
     pid = program.id
     stages = f"{program.stages_total} {plural(program.stages_total, 'этап', 'этапа', 'этапов')}"
     say(
@@ -226,6 +261,7 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
     with database.session() as db:
         program = program_view(db, pid, real_now)
     titles = {stage.number: stage.title for stage in program.stages}
+    codes = {stage.number: stage.code for stage in program.stages}
     steps = walk_plan(program)
     say(
         f"Проходим дорожную карту в смоделированном времени: {len(steps)} действий и обходов "
@@ -238,6 +274,19 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
         await act_on_stage(
             pid, str(step.number), step.action, actor=ACTOR, now=step.at, occurrence=step.occurrence
         )
+        if codes[step.number] == "survey_mentees" and step.action == Action.START:
+            # Asked by the consent request stage 5 sent, the last mentee consents next day.
+            answered = step.at + timedelta(days=1)
+            consent_given(
+                people[LATE_CONSENT],
+                "processing",
+                given_by_id=None,
+                given_on=answered.date(),
+                document=f"согласие от {answered:%d.%m.%Y}",
+                actor=ACTOR,
+                now=as_moment(answered, program.timezone),
+            )
+            say(f"  Наставляемый 2 получил запрос согласия и дал его {answered:%d.%m.%Y}.")
         if step.order == 2:
             say(f"  {step.number:>2}. {titles[step.number]} — выполнен {step.at:%d.%m.%Y %H:%M}")
 

@@ -8,7 +8,10 @@ with a Russian sentence that names the field, before anything is stored.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from datetime import date, datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from domain.errors import InvalidInput
 
@@ -18,6 +21,8 @@ MAX_ID = 2**31 - 1
 # the date arithmetic of deadlines (start + 37 weeks).
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
+# Dates of birth go back further: a mentor may have been born before 2000, or 1950.
+BIRTHS_FROM = date(1900, 1, 1)
 
 # Lengths, in characters, of what people type.
 NAME = 200  # a person's or an organisation's name, a program's title
@@ -79,11 +84,11 @@ def identifier(value: int, what: str) -> int:
     return value
 
 
-def in_range(day: date, what: str) -> date:
-    """A date within the years a program may run in."""
-    if not EARLIEST <= day <= LATEST:
+def in_range(day: date, what: str, earliest: date = EARLIEST) -> date:
+    """A date within the years a program may run in (or from ``earliest``: births)."""
+    if not earliest <= day <= LATEST:
         raise InvalidInput(
-            f"Дата {_day(day)} в поле {what} вне допустимых: с {_day(EARLIEST)} по {_day(LATEST)}"
+            f"Дата {_day(day)} в поле {what} вне допустимых: с {_day(earliest)} по {_day(LATEST)}"
         )
     return day
 
@@ -97,3 +102,17 @@ def moment_in_range(moment: datetime, what: str) -> datetime:
     between zones cannot overflow)."""
     in_range(moment.date(), what)
     return moment
+
+
+Labelled = TypeVar("Labelled", bound=StrEnum)
+
+
+def labelled(text: str, labels: Mapping[Labelled, str], unknown: str) -> Labelled:
+    """A value given by its code (``failed``) or its Russian label (``не доставлено``);
+    ``unknown`` begins the refusal: «Неизвестный тип организации»."""
+    folded = text.strip().lower()
+    for value, label in labels.items():
+        if folded in (value.value, label):
+            return value
+    known = ", ".join(f"{value.value} ({label})" for value, label in labels.items())
+    raise InvalidInput(f"{unknown} «{shown(text)}». Известные: {known}")

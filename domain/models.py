@@ -85,7 +85,6 @@ class Program(SQLModel, table=True):
     role_model: str | None = None
     start_date: date
     end_date: date
-    curator: str | None = None
     # Reminders go this many days before a deadline; an overdue stage is escalated to the
     # municipal coordinator this many days after it.
     reminder_days: list[int] = Field(default=[3, 1], sa_column=Column(JSON, nullable=False))
@@ -178,12 +177,45 @@ class AuditEntry(SQLModel, table=True):
 
 
 class Person(SQLModel, table=True):
-    """A curator, director, mentor, mentee, psychologist or coordinator: personal data."""
+    """A curator, director, mentor, mentee, psychologist, coordinator or a minor's legal
+    representative: personal data, many of them children's (domain/participants.py)."""
 
     id: int | None = Field(default=None, primary_key=True)
     org_id: int = Field(foreign_key="organisation.id", index=True)
     name: str
+    birth_date: date | None = None
+    category: str | None = None  # a PersonCategory
+    school_class: str | None = None  # a pupil's class: "7Б"
+    teaching_since: int | None = None  # a teacher's first year of teaching
+    place: str | None = None  # of study or work: organisation, class or position
     created_at: datetime = _moment()
+
+
+class Representative(SQLModel, table=True):
+    """A legal representative (законный представитель) of a minor: a person with contacts."""
+
+    __table_args__ = (UniqueConstraint("person_id", "representative_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    representative_id: int = Field(foreign_key="person.id", index=True)
+
+
+class Consent(SQLModel, table=True):
+    """A consent under 152-ФЗ to processing a person's data, or to publishing it: who gave
+    it (the person, or a legal representative for a minor), when, on which document; a
+    withdrawal takes effect at once (domain/consents.py)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    kind: str  # processing, publication
+    given_by_id: int = Field(foreign_key="person.id")
+    given_on: date  # the date on the document
+    document: str | None = None  # its reference: "№ 12 от 01.09.2026"
+    recorded_at: datetime = _moment()
+    recorded_by: str
+    withdrawn_at: datetime | None = _moment(default=None)
+    withdrawn_by: str | None = None
 
 
 class Contact(SQLModel, table=True):

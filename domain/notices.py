@@ -18,6 +18,9 @@ class NoticeKind(StrEnum):
     REMINDER = "reminder"  # its deadline is near
     OVERDUE = "overdue"  # the day after the deadline: to the responsible and the curator
     ESCALATION = "escalation"  # long overdue: to the municipal coordinator
+    # A participant without a valid consent hears nothing else; for a minor it goes to the
+    # legal representatives (domain/consents.py).
+    CONSENT_REQUEST = "consent_request"
 
 
 NOTICE_KIND_LABELS: dict[NoticeKind, str] = {
@@ -25,6 +28,7 @@ NOTICE_KIND_LABELS: dict[NoticeKind, str] = {
     NoticeKind.REMINDER: "напоминание",
     NoticeKind.OVERDUE: "просрочка",
     NoticeKind.ESCALATION: "эскалация",
+    NoticeKind.CONSENT_REQUEST: "запрос согласия",
 }
 
 PAIR = frozenset({Role.MENTOR, Role.MENTEE})

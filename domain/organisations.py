@@ -77,12 +77,7 @@ class OrgView:
 
 def org_kind(text: str) -> OrgKind:
     """A kind given by its code (``school``) or its Russian label (``школа``)."""
-    folded = text.strip().lower()
-    for kind, label in ORG_KIND_LABELS.items():
-        if folded in (kind.value, label):
-            return kind
-    known = ", ".join(f"{kind.value} ({label})" for kind, label in ORG_KIND_LABELS.items())
-    raise InvalidInput(f"Неизвестный тип организации «{text}». Известные: {known}")
+    return inputs.labelled(text, ORG_KIND_LABELS, "Неизвестный тип организации")
 
 
 def get_organisation(db: Session, org_id: int) -> Organisation:

@@ -4,15 +4,28 @@ territories."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from domain import inputs
+from domain import consents, inputs
 from domain.contacts import check_address
 from domain.errors import InvalidInput, NotFound
 from domain.models import TERRITORIES, Contact, Coordinator, OrgKind, Person, ProgramRole
 from domain.organisations import get_organisation
+from domain.participants import (
+    CATEGORY_LABELS,
+    Particulars,
+    PersonCategory,
+    age_on,
+    apply_particulars,
+    is_minor,
+    is_young_specialist,
+    representatives,
+    represented,
+    roles_of,
+    set_representatives,
+)
 from domain.programs import get_program
 from domain.roadmap import ROLE_LABELS, Role
 
@@ -54,8 +67,11 @@ def add_person(
     contacts: list[str],
     now: datetime,
     preferred: str | None = None,
+    particulars: Particulars | None = None,
+    representative_ids: list[int] | None = None,
 ) -> PersonView:
-    """A person with one or more addresses; the preferred one is ``preferred`` or the first."""
+    """A person with one or more addresses; the preferred one is ``preferred`` or the first;
+    as a participant, their particulars and (for a minor) legal representatives."""
     get_organisation(db, org_id)
     name = inputs.text(name, "«ФИО» (--name)", inputs.NAME)
     urls = list(dict.fromkeys(check_address(url) for url in contacts))
@@ -65,13 +81,96 @@ def add_person(
     if chosen not in urls:
         urls.append(chosen)
     person = Person(org_id=org_id, name=name.strip(), created_at=now)
+    apply_particulars(person, particulars or Particulars(), now.date())
     db.add(person)
     db.flush()
     assert person.id is not None
     for url in urls:
         db.add(Contact(person_id=person.id, url=url, preferred=url == chosen))
+    set_representatives(db, person, representative_ids or [], [], now.date())
     db.flush()
     return _view(db, person)
+
+
+def edit_person(
+    db: Session,
+    person_id: int,
+    *,
+    now: datetime,
+    name: str | None = None,
+    particulars: Particulars | None = None,
+    add_representatives: list[int] | None = None,
+    remove_representatives: list[int] | None = None,
+) -> PersonCard:
+    """Change what is given; a refusal changes nothing."""
+    person = get_person(db, person_id)
+    if name is not None:
+        person.name = inputs.text(name, "«ФИО» (--name)", inputs.NAME).strip()
+    apply_particulars(person, particulars or Particulars(), now.date())
+    db.add(person)
+    set_representatives(
+        db, person, add_representatives or [], remove_representatives or [], now.date()
+    )
+    db.flush()
+    return person_card(db, person_id, now.date())
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """Everything ``person show`` tells of one person on a date."""
+
+    id: int
+    org_id: int
+    name: str
+    contacts: list[str]
+    preferred: str | None
+    birth_date: date | None
+    age: int | None
+    minor: bool
+    category: str | None
+    category_label: str | None
+    school_class: str | None
+    teaching_since: int | None
+    young_specialist: bool
+    place: str | None
+    representatives: list[dict[str, int | str]]  # id and name
+    represents: list[dict[str, int | str]]
+    roles: list[dict[str, int | str]]  # program, role, role_label
+    may_process: bool
+    may_publish: bool
+
+
+def person_card(db: Session, person_id: int, day: date) -> PersonCard:
+    person = get_person(db, person_id)
+    assert person.id is not None
+    contacts = db.exec(
+        select(Contact).where(Contact.person_id == person.id).order_by(col(Contact.id))
+    ).all()
+    category = PersonCategory(person.category) if person.category else None
+    return PersonCard(
+        id=person.id,
+        org_id=person.org_id,
+        name=person.name,
+        contacts=[c.url for c in contacts],
+        preferred=next((c.url for c in contacts if c.preferred), None),
+        birth_date=person.birth_date,
+        age=age_on(person.birth_date, day) if person.birth_date else None,
+        minor=is_minor(person, day),
+        category=category.value if category else None,
+        category_label=CATEGORY_LABELS[category] if category else None,
+        school_class=person.school_class,
+        teaching_since=person.teaching_since,
+        young_specialist=is_young_specialist(person, day),
+        place=person.place,
+        representatives=[{"id": p.id or 0, "name": p.name} for p in representatives(db, person.id)],
+        represents=[{"id": p.id or 0, "name": p.name} for p in represented(db, person.id)],
+        roles=[
+            {"program": program, "role": role, "role_label": ROLE_LABELS[Role(role)]}
+            for program, role in roles_of(db, person.id)
+        ],
+        may_process=consents.may_process(db, person.id, day),
+        may_publish=consents.may_publish(db, person.id, day),
+    )
 
 
 def list_people(db: Session, org_id: int | None = None) -> list[PersonView]:
@@ -129,5 +228,5 @@ def _view(db: Session, person: Person) -> PersonView:
         org_id=person.org_id,
         name=person.name,
         contacts=[c.url for c in contacts],
-        preferred=next(c.url for c in contacts if c.preferred),
+        preferred=next((c.url for c in contacts if c.preferred), ""),
     )

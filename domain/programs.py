@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from domain import inputs, settings
+from domain.consents import consent_progress
 from domain.errors import InvalidInput, NotFound
 from domain.forms import FORMS, form_code
 from domain.models import (
@@ -17,13 +18,15 @@ from domain.models import (
     OrgKind,
     OutboxMessage,
     OutboxStatus,
+    Person,
     Program,
+    ProgramRole,
     Stage,
 )
 from domain.models import StageOccurrence as Occurrence
 from domain.organisations import effective_timezone, get_organisation
 from domain.program_roadmap import definition_of, stage_columns
-from domain.roadmap import ROLE_LABELS, current_catalogue
+from domain.roadmap import ROLE_LABELS, Role, current_catalogue
 from domain.schedule import (
     as_moment,
     days_overdue,
@@ -63,6 +66,9 @@ class StageView:
     finished_at: datetime | None
     occurrences: list[OccurrenceView] = field(default_factory=list)
     occurrences_closed: int = 0
+    # Stages that collect consents (5, 6, 10): collected against expected, today.
+    consents_collected: int | None = None
+    consents_expected: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,8 @@ class ProgramView:
     role_model: str | None
     start_date: date
     end_date: date
-    curator: str | None
+    curator: str | None  # the name of its curator (a person with the curator role)
+    curator_id: int | None
     roadmap_version: int  # of the catalogue its roadmap was copied from
     stages_total: int
     stages_closed: int
@@ -102,7 +109,7 @@ def create_program(
     role_model: str | None = None,
     start: date | None = None,
     end: date | None = None,
-    curator: str | None = None,
+    curator: int | None = None,
     reminder_days: list[int] | None = None,
     escalation_days: int | None = None,
 ) -> ProgramView:
@@ -116,7 +123,12 @@ def create_program(
         )
     title = inputs.text(title, "«название программы» (--title)", inputs.NAME)
     role_model = inputs.optional_text(role_model, "«ролевая модель» (--role-model)", inputs.REASON)
-    curator = inputs.optional_text(curator, "«куратор» (--curator)", inputs.NAME)
+    if curator is not None:
+        person = db.get(Person, inputs.identifier(curator, "куратора"))
+        if person is None:
+            raise NotFound(
+                f"Куратор — человек с номером {curator} — не найден (nastavnik person list)"
+            )
     codes = list(dict.fromkeys(form_code(form) for form in forms or []))
     tz = effective_timezone(db, org)
     now = as_moment(now, tz)
@@ -148,7 +160,6 @@ def create_program(
         role_model=(role_model or "").strip() or None,
         start_date=start,
         end_date=end,
-        curator=(curator or "").strip() or None,
         roadmap_version=version,
         created_at=now,
     )
@@ -168,6 +179,8 @@ def create_program(
             dates = occurrence_dates(start, definition.recurrence, definition.week)
             for seq, day in enumerate(dates, start=1):
                 db.add(Occurrence(stage_id=stage.id, seq=seq, due_date=day))
+    if curator is not None:
+        db.add(ProgramRole(program_id=program.id, person_id=curator, role=Role.CURATOR.value))
     db.add(
         AuditEntry(
             program_id=program.id,
@@ -229,6 +242,7 @@ def program_view(
     tz = effective_timezone(db, org)
     now = as_moment(now, tz)
     stages = [_stage_view(db, stage, now, tz) for stage in program_stages(db, program_id)]
+    curator_person = _curator(db, program_id)
     assert program.id is not None
     return ProgramView(
         id=program.id,
@@ -241,7 +255,8 @@ def program_view(
         role_model=program.role_model,
         start_date=program.start_date,
         end_date=program.end_date,
-        curator=program.curator,
+        curator=curator_person.name if curator_person else None,
+        curator_id=curator_person.id if curator_person else None,
         roadmap_version=program.roadmap_version,
         stages_total=len(stages),
         stages_closed=sum(1 for s in stages if StageState(s.state) in CLOSED),
@@ -268,6 +283,7 @@ def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
             )
             for occ in stage_occurrences(db, stage.id)
         ]
+    progress = consent_progress(db, stage.program_id, stage.code, local_today(now, tz))
     return StageView(
         number=stage.number,
         code=stage.code,
@@ -287,7 +303,20 @@ def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
         finished_at=stage.finished_at.astimezone(zone(tz)) if stage.finished_at else None,
         occurrences=occurrences,
         occurrences_closed=sum(1 for o in occurrences if StageState(o.state) in CLOSED),
+        consents_collected=progress.collected if progress else None,
+        consents_expected=progress.expected if progress else None,
     )
+
+
+def _curator(db: Session, program_id: int) -> Person | None:
+    """The program's curator: the first person given the role."""
+    query = (
+        select(Person)
+        .join(ProgramRole, col(ProgramRole.person_id) == col(Person.id))
+        .where(ProgramRole.program_id == program_id, ProgramRole.role == Role.CURATOR.value)
+        .order_by(col(ProgramRole.id))
+    )
+    return db.exec(query).first()
 
 
 def _failed_messages(db: Session, program_id: int) -> int:

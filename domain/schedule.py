@@ -9,7 +9,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidInput
-from domain.inputs import in_range, moment_in_range, shown
+from domain.inputs import EARLIEST, in_range, moment_in_range, shown
 from domain.roadmap import Recurrence
 
 _RUSSIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", re.ASCII)
@@ -56,17 +56,17 @@ def days_overdue(due: date, now: datetime, tz: str) -> int:
     return max(0, (local_today(now, tz) - due).days)
 
 
-def parse_date(text: str, what: str) -> date:
-    """A date typed as 2026-09-01 or 01.09.2026, within the years a program may run in;
-    ``what`` names the field in the message."""
+def parse_date(text: str, what: str, earliest: date = EARLIEST) -> date:
+    """A date typed as 2026-09-01 or 01.09.2026, within the years a program may run in (or
+    from ``earliest``); ``what`` names the field in the message."""
     text = text.strip()
     try:
         if match := _RUSSIAN_DATE.match(text):
             day, month, year = (int(part) for part in match.groups())
-            return in_range(date(year, month, day), f"«{what}»")
+            return in_range(date(year, month, day), f"«{what}»", earliest)
         if match := _ISO_DATE.match(text):
             year, month, day = (int(part) for part in match.groups())
-            return in_range(date(year, month, day), f"«{what}»")
+            return in_range(date(year, month, day), f"«{what}»", earliest)
         raise ValueError(text)
     except ValueError:
         raise InvalidInput(

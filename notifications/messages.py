@@ -39,6 +39,7 @@ class MessageContext:
     days_overdue: int | None = None  # overdue notices and escalations
     occurrence: int | None = None  # a date of a recurring stage (meetings, feedback)
     curator_name: str | None = None
+    about_name: str | None = None  # consent requests to a representative: the minor's name
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,10 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from domain import database
+from domain.consents import give_consent
 from domain.models import Stage
 from domain.organisations import add_organisation
+from domain.people import add_person
 from domain.programs import ProgramView, create_program, program_stages
 
 SETUP_TIME = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
@@ -29,14 +31,23 @@ def school(tz: str = "Europe/Moscow", name: str = "Школа № 1") -> int:
 
 
 def program(org_id: int | None = None, start: date = START) -> ProgramView:
+    """A program of a school, with its curator: a person of the school."""
+    org_id = org_id or school()
     with database.session() as db:
+        curator = add_person(
+            db,
+            org_id=org_id,
+            name="Иванова Мария Петровна",
+            contacts=["mailto://ivanova@school.ru"],
+            now=SETUP_TIME,
+        )
         return create_program(
             db,
-            org_id=org_id or school(),
+            org_id=org_id,
             title="Наставничество педагогов",
             forms=["teacher_teacher"],
             start=start,
-            curator="Иванова Мария Петровна",
+            curator=curator.id,
             actor="test-curator",
             now=SETUP_TIME,
         )
@@ -60,3 +71,20 @@ def close_prerequisites(program_id: int, code: str) -> None:
             .where(col(Stage.program_id) == program_id, col(Stage.code).in_(needed))
             .values(state="skipped")
         )
+
+
+def consented(*person_ids: int) -> None:
+    """Each person's own consent to processing their data, given before the tests' programs
+    start: without it a participant hears nothing but a consent request."""
+    with database.session() as db:
+        for person_id in person_ids:
+            give_consent(
+                db,
+                person_id=person_id,
+                kind="processing",
+                given_by_id=None,
+                given_on=SETUP_TIME.date(),
+                document=None,
+                actor="test",
+                now=SETUP_TIME,
+            )

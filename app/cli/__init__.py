@@ -15,7 +15,14 @@ from datetime import date
 import click
 
 from app import output
-from app.cli import notices, organisations, people, programs, stages  # noqa: F401  (commands)
+from app.cli import (  # noqa: F401  (commands)
+    consents,
+    notices,
+    organisations,
+    people,
+    programs,
+    stages,
+)
 from app.cli.groups import cli
 from app.cli.types import DAY, Identifier
 from domain import database, settings

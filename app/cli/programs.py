@@ -42,7 +42,9 @@ from notifications.messages import plural
     "--start", type=DAY, help="Дата начала (2026-09-01 или 01.09.2026); по умолчанию сегодня."
 )
 @click.option("--end", type=DAY, help="Дата окончания; по умолчанию через 37 недель.")
-@click.option("--curator", type=NAME, help="Куратор программы.")
+@click.option(
+    "--curator", type=IDENTIFIER, help="Куратор программы: номер человека (nastavnik person add)."
+)
 @click.option(
     "--remind", type=DAY_COUNTS, help="За сколько дней до срока напоминать, через запятую (3,1)."
 )
@@ -61,7 +63,7 @@ def program_create(
     role_model: str | None,
     start: date | None,
     end: date | None,
-    curator: str | None,
+    curator: int | None,
     remind: list[int] | None,
     escalate_after: int | None,
     actor: str | None,
@@ -186,6 +188,8 @@ def _print_roadmap(program: ProgramView, full: bool) -> None:
         dates = ""
         if stage.occurrences:
             dates = f" (даты: {stage.occurrences_closed}/{len(stage.occurrences)})"
+        if stage.consents_expected is not None:
+            dates = f" (согласия: {stage.consents_collected}/{stage.consents_expected})"
         rows.append(
             [
                 str(stage.number),

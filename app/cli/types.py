@@ -85,12 +85,15 @@ class Text(_Checked):
 
 
 class Day(_Checked):
-    """A date: 2026-09-01 or 01.09.2026."""
+    """A date: 2026-09-01 or 01.09.2026; from 2000 on, or from ``earliest`` (births)."""
 
     name = "дата"
 
+    def __init__(self, earliest: date = inputs.EARLIEST) -> None:
+        self.earliest = earliest
+
     def check(self, value: str, what: str) -> date:
-        return parse_date(inputs.text(value, what, inputs.SHORT), what.strip("«»"))
+        return parse_date(inputs.text(value, what, inputs.SHORT), what.strip("«»"), self.earliest)
 
 
 class Moment(_Checked):
@@ -140,6 +143,7 @@ SHORT = Text(inputs.SHORT)
 REASON = Text(inputs.REASON)
 ADDRESS = Text(inputs.ADDRESS)
 DAY = Day()
+BIRTH_DAY = Day(inputs.BIRTHS_FROM)
 MOMENT = Moment()
 HOURS = Hours()
 DAY_COUNTS = DayCounts()

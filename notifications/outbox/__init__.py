@@ -17,13 +17,22 @@ from notifications.outbox.listing import (
     outbox_status,
     retry,
 )
-from notifications.outbox.queueing import cancel_unsent, enqueue_due, enqueue_invitations, follow_up
+from notifications.outbox.queueing import (
+    cancel_for_withdrawn,
+    cancel_unsent,
+    enqueue_consent_requests,
+    enqueue_due,
+    enqueue_invitations,
+    follow_up,
+)
 
 __all__ = [
     "OutboxView",
+    "cancel_for_withdrawn",
     "cancel_unsent",
     "claim",
     "count_outbox",
+    "enqueue_consent_requests",
     "enqueue_due",
     "enqueue_invitations",
     "follow_up",

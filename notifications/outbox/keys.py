@@ -16,9 +16,12 @@ def message_key(
     kind: NoticeKind,
     due: date,
     days: int,
+    about: int | None = None,
 ) -> str:
-    """What, to whom, for which deadline: the outbox's unique key."""
-    return (
+    """What, to whom, for which deadline: the outbox's unique key; ``about`` is the person a
+    message concerns when it is not its recipient (a minor, for a representative)."""
+    key = (
         f"{program_id}/{stage_code}/{occurrence or 0}/{person_id}/{kind.value}/{days}/"
         f"{due.isoformat()}"
     )
+    return key if about is None else f"{key}/about-{about}"

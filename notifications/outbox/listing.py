@@ -10,7 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from domain.errors import InvalidInput, NotFound, TransitionRefused
+from domain import inputs
+from domain.errors import NotFound, TransitionRefused
 from domain.models import OUTBOX_STATUS_LABELS, OutboxMessage, OutboxStatus, Person, Stage
 from domain.notices import NOTICE_KIND_LABELS, NoticeKind
 from domain.organisations import resolve_organisations
@@ -64,12 +65,7 @@ class OutboxView:
 
 def outbox_status(text: str) -> OutboxStatus:
     """A status given by its code (``failed``) or its Russian label (``не доставлено``)."""
-    folded = text.strip().lower()
-    for status, label in OUTBOX_STATUS_LABELS.items():
-        if folded in (status.value, label):
-            return status
-    known = ", ".join(f"{s.value} ({label})" for s, label in OUTBOX_STATUS_LABELS.items())
-    raise InvalidInput(f"Неизвестное состояние сообщения «{text}». Известные: {known}")
+    return inputs.labelled(text, OUTBOX_STATUS_LABELS, "Неизвестное состояние сообщения")
 
 
 def _listed(query: Any, status: str | None, program_id: int | None, db: Session) -> Any:

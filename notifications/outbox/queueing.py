@@ -13,10 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from domain import consents
 from domain.errors import NotFound
 from domain.models import AuditEntry, OutboxMessage, OutboxStatus, Program, Stage, StageOccurrence
 from domain.notices import NoticeKind, notices_due, recipient_roles
 from domain.organisations import resolve_organisations
+from domain.participants import is_minor, representatives
 from domain.program_roadmap import definition_of
 from domain.roadmap import StageDef
 from domain.schedule import as_moment, local_today
@@ -54,6 +56,7 @@ def _rows(directory: Directory, notices: Iterable[_Due], now: datetime) -> list[
                 notice.kind,
                 started=notice.stage.state != StageState.PLANNED.value,
             ),
+            notice.today,
         ):
             key = message_key(
                 program.id,
@@ -120,6 +123,7 @@ def _insert(db: Session, directory: Directory, rows: list[dict[str, Any]], now: 
                 else None,
                 occurrence=notice.occurrence,
                 curator_name=directory.curator_name(program),
+                about_name=row.get("about_name"),
             )
         )
         values.append(
@@ -168,6 +172,69 @@ def enqueue_invitations(db: Session, stage_id: int, now: datetime) -> int:
     return _insert(db, directory, _rows(directory, [notice], now), now)
 
 
+def enqueue_consent_requests(db: Session, stage_id: int, now: datetime) -> int:
+    """When a stage that collects consents starts: a consent request to each participant it
+    asks who has no valid consent yet, or for a minor to each legal representative."""
+    stage = db.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound(f"Этап №{stage_id} не найден")
+    if stage.code not in consents.COLLECTED_AT:
+        return 0
+    directory = Directory(db, [stage.program_id])
+    program = directory.programs[stage.program_id]
+    assert program.id is not None
+    today = local_today(now, directory.orgs[program.org_id].timezone)
+    audience = consents.consent_audience(db, program.id, stage.code, today)
+    have = consents.allowed(db, [p.id for p in audience if p.id is not None], today)
+    role, _ = consents.COLLECTED_AT[stage.code]
+    notice = _Due(
+        program, stage, definition_of(stage), None, stage.due_date,
+        NoticeKind.CONSENT_REQUEST, 0, today,
+    )  # fmt: skip
+    rows = []
+    for person in audience:
+        assert person.id is not None
+        if person.id in have:
+            continue
+        minor = is_minor(person, today)
+        for asked in representatives(db, person.id) if minor else [person]:
+            assert asked.id is not None
+            rows.append(
+                {
+                    "key": message_key(
+                        program.id,
+                        stage.code,
+                        None,
+                        asked.id,
+                        NoticeKind.CONSENT_REQUEST,
+                        stage.due_date,
+                        0,
+                        about=person.id if minor else None,
+                    ),
+                    "notice": notice,
+                    "person": Recipient(asked.id, asked.name, asked.org_id, role),
+                    "program_id": program.id,
+                    "stage_id": stage.id,
+                    "about_name": person.name if minor else None,
+                }
+            )
+    return _insert(db, directory, rows, now)
+
+
+def cancel_for_withdrawn(db: Session, person_id: int) -> int:
+    """A consent withdrawn: the person's queued messages go nowhere, but consent requests."""
+    statement = (
+        sa.update(OutboxMessage)
+        .where(
+            col(OutboxMessage.person_id) == person_id,
+            col(OutboxMessage.status) == OutboxStatus.QUEUED.value,
+            col(OutboxMessage.kind) != NoticeKind.CONSENT_REQUEST.value,
+        )
+        .values(status=OutboxStatus.CANCELLED.value, key=_freed_key())
+    )
+    return int(db.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
 def follow_up(db: Session, entry: AuditEntry) -> int:
     """The outbox's part of an applied stage action, in the action's own transaction:
     invitations when a stage starts; when it closes or is dropped from the program, its unsent
@@ -175,7 +242,9 @@ def follow_up(db: Session, entry: AuditEntry) -> int:
     how many rows changed."""
     assert entry.stage_id is not None
     if entry.action == Action.START and entry.occurrence_seq is None:
-        return enqueue_invitations(db, entry.stage_id, entry.effective_at)
+        return enqueue_invitations(db, entry.stage_id, entry.effective_at) + (
+            enqueue_consent_requests(db, entry.stage_id, entry.effective_at)
+        )
     new_due = (
         date.fromisoformat(entry.to_value)
         if entry.action == Action.RESCHEDULE and entry.to_value
@@ -249,6 +318,11 @@ def enqueue_due(db: Session, now: datetime) -> int:
     return _insert(db, directory, _rows(directory, notices, now), now)
 
 
+def _freed_key() -> Any:
+    """A cancelled row gives up its key: the key stands for what is still to be sent."""
+    return col(OutboxMessage.key) + "~cancelled-" + sa.cast(col(OutboxMessage.id), sa.String)
+
+
 def cancel_unsent(
     db: Session, stage_id: int, occurrence: int | None = None, except_due: date | None = None
 ) -> int:
@@ -265,10 +339,7 @@ def cancel_unsent(
             col(OutboxMessage.stage_id) == stage_id,
             col(OutboxMessage.status) == OutboxStatus.QUEUED.value,
         )
-        .values(
-            status=OutboxStatus.CANCELLED.value,
-            key=col(OutboxMessage.key) + "~cancelled-" + sa.cast(col(OutboxMessage.id), sa.String),
-        )
+        .values(status=OutboxStatus.CANCELLED.value, key=_freed_key())
     )
     if occurrence is not None:
         statement = statement.where(col(OutboxMessage.occurrence_seq) == occurrence)

@@ -1,20 +1,25 @@
 """Who hears about a program's stage: its people by role, and the coordinator of the nearest
 territory above its organisation; read once per sweep, not once per message. The rules of who
-hears what are domain/notices.py's."""
+hears what are domain/notices.py's; a participant (a mentor or a mentee) without a valid
+consent to processing their data hears nothing but a consent request (domain/consents.py)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from domain import consents
 from domain.models import Coordinator, Person, Program, ProgramRole
 from domain.notices import ROLE_PRECEDENCE
 from domain.organisations import resolve_organisations
 from domain.roadmap import Role
+
+PARTICIPANTS = (Role.MENTOR, Role.MENTEE)
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class Directory:
     """Programs, roles and coordinators read once per sweep, not once per message."""
 
     def __init__(self, db: Session, program_ids: Iterable[int]) -> None:
+        self.db = db
+        self._consenting: dict[date, set[int]] = {}
         ids = sorted(set(program_ids))
         self.orgs = resolve_organisations(db)
         self.programs = {
@@ -58,13 +65,29 @@ class Directory:
         ).all()
         self.people = {p.id: p for p in people}
 
-    def recipients(self, program: Program, roles: frozenset[Role]) -> list[Recipient]:
+    def participants(self, program: Program) -> list[Recipient]:
+        """The program's mentors and mentees: the people whose consent is asked."""
+        assert program.id is not None
+        return [r for role in PARTICIPANTS for r in self.roles[program.id][role]]
+
+    def consenting(self, today: date) -> set[int]:
+        """The participants of these programs whose data may be processed ``today``."""
+        if today not in self._consenting:
+            everyone = {r.person_id for roles in self.roles.values() for role in PARTICIPANTS
+                        for r in roles[role]}  # fmt: skip
+            self._consenting[today] = consents.allowed(self.db, everyone, today)
+        return self._consenting[today]
+
+    def recipients(self, program: Program, roles: frozenset[Role], today: date) -> list[Recipient]:
         assert program.id is not None
         chosen: dict[int, Recipient] = {}
         for role in ROLE_PRECEDENCE:
             if role in roles:
                 for recipient in self.roles[program.id][role]:
                     chosen.setdefault(recipient.person_id, recipient)
+        for person_id, recipient in list(chosen.items()):
+            if recipient.role in PARTICIPANTS and person_id not in self.consenting(today):
+                del chosen[person_id]
         if Role.COORDINATOR in roles:
             for org_id in self.orgs[program.org_id].ancestors:
                 if org_id in self.coordinators:
@@ -80,4 +103,4 @@ class Directory:
     def curator_name(self, program: Program) -> str | None:
         assert program.id is not None
         curators = self.roles[program.id][Role.CURATOR]
-        return curators[0].name if curators else program.curator
+        return curators[0].name if curators else None

@@ -20,6 +20,10 @@ def program_id(cli: Cli) -> int:
     school = cli.json(
         "org", "add", "--name", "Школа № 1", "--kind", "school", "--parent", str(town["id"])
     )
+    curator = cli.json(
+        "person", "add", "--org", str(school["id"]), "--name", "Сидорова А. А.",
+        "--contact", "mailto://sidorova@school.ru", "--category", "педагог",
+    )  # fmt: skip
     created = cli.json(
         "program",
         "create",
@@ -34,7 +38,7 @@ def program_id(cli: Cli) -> int:
         "--start",
         "01.09.2026",
         "--curator",
-        "Сидорова А. А.",
+        str(curator["id"]),
         "--now",
         "2026-08-25T10:00",
     )

@@ -500,6 +500,8 @@ def meeting_started(
         roles["dead"] = "mentor"
     for who, person in people.items():
         cli.ok("program", "assign", str(program), str(person), "--role", roles[who])
+        if who != "curator":  # participants: their own consent to processing their data
+            cli.ok("consent", "give", str(person), "--date", f"{min(year, 2026)}-08-20")
     close_prerequisites(program, "first_meeting")
     said = cli.ok("stage", "start", str(program), "first_meeting", "--now", f"{year}-11-24T09:00")
     assert "first_meeting — начать: запланирован -> идёт" in said

@@ -23,7 +23,7 @@ import domain.models  # noqa: F401
 from app.cli import main
 from domain import database
 from domain.contacts import with_passwords
-from domain.models import Organisation, Program
+from domain.models import Organisation, Person, Program
 from domain.programs import program_view
 from domain.roadmap import STAGES
 from domain.schedule import utc_now
@@ -117,21 +117,8 @@ def test_a_program_stored_before_reminders_existed_gets_their_defaults(
 ) -> None:
     """A database at revision 0001 with a program in it, upgraded to the newest schema: the
     program keeps its data and gets reminders 3 and 1 days before, escalation after 3 days."""
-    if dialect == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        name = "nastavnik_test_from_0001"
-        admin_url = request.getfixturevalue("postgres_admin_url")  # not for the sqlite case
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = postgres_database_url(admin_url, name)
-    engine = database.engine_for(url)
-    try:
+    with database_at("0001", dialect, tmp_path, request) as (url, engine):
         with engine.begin() as connection:
-            config = database._alembic_config(engine)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0001")
             connection.execute(
                 sa.text(
                     "INSERT INTO organisation (id, name, kind, parent_id, timezone, created_at) "
@@ -168,20 +155,20 @@ def test_a_program_stored_before_reminders_existed_gets_their_defaults(
             "role_model": "опытный – молодой",
             "start_date": date(2025, 9, 1),
             "end_date": date(2026, 5, 18),
-            "curator": "Сидорова А. А.",
             "created_at": datetime(2025, 8, 20, 9, 0, tzinfo=UTC),
         }
+        # The free-text curator became a person of the school, the program's curator.
+        with Session(engine) as db:
+            view = program_view(db, 1, datetime(2025, 9, 2, 9, tzinfo=UTC))
+            curator = db.get(Person, view.curator_id)
+        assert view.curator == "Сидорова А. А."
+        assert curator is not None and curator.org_id == 1
         assert (org.name, org.timezone, org.send_from_hour, org.smtp_url) == (
             "Школа № 1",
             "Europe/Samara",
             None,
             None,
         )
-    finally:
-        engine.dispose()
-        if dialect == "postgresql":
-            with psycopg.connect(admin_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
@@ -199,32 +186,20 @@ def test_smtp_passwords_stored_in_the_clear_are_encrypted_by_the_upgrade(
     home = tmp_path / "home"
     monkeypatch.setenv("NASTAVNIK_HOME", str(home))
     monkeypatch.delenv("NASTAVNIK_SECRET_KEY", raising=False)
-    if dialect == "sqlite":
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    else:
-        name = "nastavnik_test_from_0002"
-        admin_url = request.getfixturevalue("postgres_admin_url")  # not for the sqlite case
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = postgres_database_url(admin_url, name)
-    engine = database.engine_for(url)
-    if dialect == "sqlite":
-        # SQLite's own default; the Python here is built with secure_delete on.
-        sa.event.listen(
-            engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA secure_delete = OFF")
-        )
     given = {
         i: f"mailtos://login{i}:PlainSecret{i}x@smtp{i}.school.ru?from=noreply@school.ru"
         for i in range(1, 31)
     }
     given[31] = "mailto://smtp.school.ru?user=school&pass=PlainSecret31x&from=noreply@school.ru"
     given[32] = "mailto://127.0.0.1:2525?from=noreply@school.ru"  # no password
-    try:
+    with database_at("0002", dialect, tmp_path, request) as (url, engine):
+        if dialect == "sqlite":
+            # SQLite's own default; the Python here is built with secure_delete on.
+            sa.event.listen(
+                engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA secure_delete = OFF")
+            )
+            engine.dispose()  # the connections made so far had it on
         with engine.begin() as connection:
-            config = database._alembic_config(engine)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "0002")
             connection.execute(
                 sa.text(
                     "INSERT INTO organisation (id, name, kind, timezone, smtp_url, created_at) "
@@ -284,11 +259,6 @@ def test_smtp_passwords_stored_in_the_clear_are_encrypted_by_the_upgrade(
                 dict(connection.execute(sa.text("SELECT id, smtp_url FROM organisation")).all())
                 == given
             )
-    finally:
-        engine.dispose()
-        if dialect == "postgresql":
-            with psycopg.connect(admin_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])

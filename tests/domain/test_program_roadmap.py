@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import Cli
-from factories import SETUP_TIME, close_prerequisites, program
+from factories import SETUP_TIME, close_prerequisites, consented, program
 from sinks import HttpEndpoint, http_server
 from sqlmodel import select
 
@@ -57,6 +57,7 @@ def people(program_id: int, org_id: int, endpoint: HttpEndpoint) -> dict[str, in
             )
             assign(db, program_id=program_id, person_id=person.id, role=role)
             ids[role] = person.id
+    consented(ids["mentor"], ids["mentee"])
     return ids
 
 

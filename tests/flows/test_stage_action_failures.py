@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from factories import close_prerequisites, program
+from factories import close_prerequisites, consented, program
 
 from domain import database
 from domain.errors import NastavnikError
@@ -64,6 +64,7 @@ def first_meeting(database_url: str) -> int:
             db, org_id=created.org_id, name="Наставник", contacts=["json://h/x"], now=utc_now()
         )
         assign(db, program_id=created.id, person_id=mentor.id, role="mentor")
+    consented(mentor.id)
     return created.id
 
 

@@ -112,8 +112,12 @@ def assert_clean(rendered: RenderedMessage) -> None:
     assert "  " not in rendered.subject
 
 
+# The notices of a stage; a consent request is about a person's data, not a stage.
+STAGE_NOTICES = [kind for kind in MessageKind if kind is not MessageKind.CONSENT_REQUEST]
+
+
 @pytest.mark.parametrize("stage_kind", list(StageKind))
-@pytest.mark.parametrize("kind", list(MessageKind))
+@pytest.mark.parametrize("kind", STAGE_NOTICES)
 def test_every_message_names_program_stage_date_and_task(
     kind: MessageKind, stage_kind: StageKind
 ) -> None:
@@ -133,7 +137,7 @@ def test_every_message_names_program_stage_date_and_task(
 
 
 @pytest.mark.parametrize("stage_kind", list(StageKind))
-@pytest.mark.parametrize("kind", list(MessageKind))
+@pytest.mark.parametrize("kind", STAGE_NOTICES)
 def test_every_role_gets_a_clean_message(kind: MessageKind, stage_kind: StageKind) -> None:
     for role in Role:
         rendered = message(kind, STAGE_OF_KIND[stage_kind], role)
@@ -150,7 +154,7 @@ def test_each_kind_of_stage_asks_something_of_its_own(role: Role) -> None:
     assert len(tasks) == len(StageKind)
 
 
-@pytest.mark.parametrize("kind", list(MessageKind))
+@pytest.mark.parametrize("kind", STAGE_NOTICES)
 def test_subject_fits_a_line_for_every_stage(kind: MessageKind) -> None:
     long_org = "Муниципальное бюджетное общеобразовательное учреждение «Средняя школа № 5»"
     for stage in STAGES:
@@ -165,7 +169,7 @@ def test_subject_fits_a_line_for_every_stage(kind: MessageKind) -> None:
 
 def test_subjects_by_kind_of_message() -> None:
     stage = BY_CODE["train_mentors"]  # "Обучение наставников", short enough to stay whole
-    subjects = {kind: message(kind, stage).subject for kind in MessageKind}
+    subjects = {kind: message(kind, stage).subject for kind in STAGE_NOTICES}
     assert subjects == {
         MessageKind.INVITATION: f"Начался этап «Обучение наставников» — срок {DUE_TEXT}",
         MessageKind.REMINDER: f"Напоминание: «Обучение наставников» — срок {DUE_TEXT}",
@@ -307,7 +311,7 @@ def test_recurring_meeting_names_its_number() -> None:
 
 def test_recurring_feedback_names_its_number() -> None:
     stage = BY_CODE["collect_feedback"]
-    for kind in MessageKind:
+    for kind in STAGE_NOTICES:
         rendered = message(kind, stage, occurrence=2)
         assert "(сбор обратной связи № 2)" in rendered.body
         if kind is not MessageKind.ESCALATION:
@@ -346,3 +350,22 @@ def test_a_missing_value_fails_loudly(kind: MessageKind, missing: str) -> None:
 def test_shorten_cuts_at_a_word_and_closes_quotes(text: str, width: int, expected: str) -> None:
     assert shorten(text, width) == expected
     assert len(shorten(text, width)) <= width
+
+
+@pytest.mark.parametrize("about", [None, "Петя Иванов"], ids=["adult", "minor"])
+def test_a_consent_request_asks_the_person_or_the_minors_representative(about: str | None) -> None:
+    """The one message a participant without consent gets: what is asked, for which program,
+    by when; for a minor it goes to a legal representative and names the child."""
+    rendered = message(MessageKind.CONSENT_REQUEST, BY_CODE["survey_mentees"], Role.MENTEE,
+                       about_name=about)  # fmt: skip
+    assert rendered.subject.startswith("Согласие на обработку персональных данных")
+    assert PROGRAM in rendered.subject and len(rendered.subject) <= SUBJECT_WIDTH
+    assert f"«{PROGRAM}»" in rendered.body and DUE_TEXT in rendered.body
+    assert "152-ФЗ" in rendered.body
+    if about:
+        assert (
+            f"{about} приглашается" in rendered.body and "законного представителя" in rendered.body
+        )
+    else:
+        assert "Вы приглашены" in rendered.body
+    assert_clean(rendered)

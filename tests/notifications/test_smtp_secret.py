@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from factories import SETUP_TIME, close_prerequisites
+from factories import SETUP_TIME, close_prerequisites, consented
 from sinks import http_server, plain_text, received, smtp_server
 
 from domain import database
@@ -64,6 +64,7 @@ def school_with_director(name: str, smtp: str, director_address: str, other: str
             db, org_id=school.id, name="Наставник Иван", contacts=[other], now=SETUP_TIME
         )
         assign(db, program_id=program.id, person_id=mentor.id, role="mentor")
+    consented(mentor.id)
     return program.id
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from factories import SETUP_TIME, close_prerequisites
+from factories import SETUP_TIME, close_prerequisites, consented
 from prefect import get_client
 from prefect.client.schemas.filters import (
     FlowFilter,
@@ -85,6 +85,7 @@ class School:
             people += [("mentee", "Наставляемая Ира", 1)]
             people += [("mentor", f"Наставник {n}", n) for n in range(1, mentors + 1)]
             self.people: dict[str, int] = {}
+            participants: list[int] = []
             for role, who, tag in people:
                 address = (
                     f"mailto://{role}@school.ru"
@@ -96,6 +97,8 @@ class School:
                 )
                 assign(db, program_id=program.id, person_id=person.id, role=role)
                 self.people[f"{role}/{tag}"] = person.id
+                if role in ("mentor", "mentee"):
+                    participants.append(person.id)
             coordinator = add_person(
                 db,
                 org_id=town.id,
@@ -104,6 +107,7 @@ class School:
                 now=SETUP_TIME,
             )
             set_coordinator(db, org_id=town.id, person_id=coordinator.id)
+        consented(*participants)
 
 
 def posts_by_path(endpoint: HttpEndpoint) -> Counter[str]:

@@ -1,0 +1,54 @@
+"""The service every interface calls to record a consent or withdraw one: the domain's rules
+(domain/consents.py) and the outbox's part, in one transaction. Plain writes, no flow run."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from domain import consents, database
+from domain.consents import ConsentKind, ConsentView
+from domain.schedule import utc_now
+from notifications import outbox
+
+
+def give_consent(
+    person_id: int,
+    kind: str,
+    *,
+    given_by_id: int | None,
+    given_on: date | None,
+    document: str | None,
+    actor: str,
+    now: datetime | None = None,
+) -> ConsentView:
+    """Record a consent given by the person, or by a legal representative for a minor."""
+    now = now or utc_now()
+    with database.session() as db:
+        return consents.give_consent(
+            db,
+            person_id=person_id,
+            kind=kind,
+            given_by_id=given_by_id,
+            given_on=given_on or now.date(),
+            document=document,
+            actor=actor,
+            now=now,
+        )
+
+
+def withdraw_consent(
+    consent_id: int, *, actor: str, now: datetime | None = None
+) -> tuple[ConsentView, int]:
+    """Withdraw a consent at once; when the person's data may no longer be processed, their
+    queued messages other than consent requests are cancelled. Returns the consent as it is
+    now and how many messages were cancelled."""
+    now = now or utc_now()
+    with database.session() as db:
+        consent = consents.withdraw_consent(db, consent_id, actor=actor, now=now)
+        cancelled = 0
+        if consent.kind == ConsentKind.PROCESSING and not consents.may_process(
+            db, consent.person_id, now.date()
+        ):
+            cancelled = outbox.cancel_for_withdrawn(db, consent.person_id)
+        views = consents.list_consents(db, now.date(), person_id=consent.person_id)
+    return next(v for v in views if v.id == consent_id), cancelled
