@@ -1,1 +1,2 @@
-"""Orders and reports rendered from Jinja2 / .docx templates. Empty until documents are built."""
+"""Documents: schools' spreadsheets read and checked (spreadsheets.py) and the .xlsx exports
+written (workbooks.py); orders and reports from templates are planned."""
