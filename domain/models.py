@@ -288,3 +288,50 @@ class OutboxMessage(SQLModel, table=True):
     sent_at: datetime | None = _moment(default=None)
     last_error: str | None = None
     created_at: datetime = _moment()
+
+
+class ProgramQuestionnaire(SQLModel, table=True):
+    """A program's own copy of a questionnaire (domain/questionnaires.py), taken from the
+    built-in ones when its stage first starts; a curator may add questions to it. Opened when
+    its stage starts, closed when it completes, with the response rate recorded then."""
+
+    __tablename__ = "program_questionnaire"
+    __table_args__ = (UniqueConstraint("program_id", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    code: str
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    opened_at: datetime | None = _moment(default=None)
+    closed_at: datetime | None = _moment(default=None)
+    expected: int | None = None  # the audience when it closed
+    answered: int | None = None
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One person's answers to one questionnaire of a program, validated against it."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    questionnaire_id: int = Field(foreign_key="program_questionnaire.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    answers: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    submitted_at: datetime = _moment()
+    source: str  # link (the person), import (a spreadsheet), curator (typed in)
+
+
+class ImportMapping(SQLModel, table=True):
+    """How a program's spreadsheets name their columns, saved from the last import of a kind
+    (people, answers) so that the next file of the same form imports without a mapping."""
+
+    __tablename__ = "import_mapping"
+    __table_args__ = (UniqueConstraint("program_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    kind: str
+    mapping: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _moment()

@@ -1,0 +1,220 @@
+"""A program's questionnaires and the answers to them.
+
+A survey stage takes its program's own copy of the built-in questionnaires for the stage
+(domain/questionnaire_catalogue.py) the first time it starts, opens them to their audience, and
+closes them when it completes, recording the response rate. The audience is the program's people
+of the questionnaire's role who may be processed (domain/consents.py): nobody else is asked, and
+no answer of anybody else is taken. Answers are validated against the program's copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from domain import consents, inputs
+from domain.errors import InvalidInput, NotFound, TransitionRefused
+from domain.models import Person, ProgramQuestionnaire, ProgramRole, Stage, SurveyResponse
+from domain.questionnaire_catalogue import for_stage
+from domain.questionnaires import Questionnaire, validate
+from domain.roadmap import Role
+
+# Who answers a questionnaire of a role: "pair" is mentors and mentees.
+_ROLES = {Role.PAIR: (Role.MENTOR, Role.MENTEE)}
+# A ranking names people of the other side: a mentee ranks mentors, a mentor mentees.
+_OTHER_SIDE = {Role.MENTEE: Role.MENTOR, Role.MENTOR: Role.MENTEE}
+
+
+class Source:
+    LINK = "link"  # the person, through their personal link
+    IMPORT = "import"  # a spreadsheet the curator imported
+    CURATOR = "curator"  # typed in by the curator
+
+
+def questionnaire_of(row: ProgramQuestionnaire) -> Questionnaire:
+    return Questionnaire.from_data(row.data)
+
+
+def program_questionnaires(
+    db: Session, program_id: int, stage_id: int | None = None
+) -> list[ProgramQuestionnaire]:
+    query = select(ProgramQuestionnaire).where(ProgramQuestionnaire.program_id == program_id)
+    if stage_id is not None:
+        query = query.where(ProgramQuestionnaire.stage_id == stage_id)
+    return list(db.exec(query.order_by(col(ProgramQuestionnaire.id))).all())
+
+
+def find_questionnaire(db: Session, program_id: int, code: str) -> ProgramQuestionnaire:
+    row = db.exec(
+        select(ProgramQuestionnaire).where(
+            ProgramQuestionnaire.program_id == program_id,
+            ProgramQuestionnaire.code == code.strip(),
+        )
+    ).first()
+    if row is None:
+        known = ", ".join(q.code for q in program_questionnaires(db, program_id)) or "пока нет"
+        raise NotFound(
+            f"В программе №{program_id} нет анкеты «{inputs.shown(code)}»; есть: {known}. "
+            "Анкета появляется, когда начинается её этап"
+        )
+    return row
+
+
+def open_for_stage(db: Session, stage: Stage, now: datetime) -> list[ProgramQuestionnaire]:
+    """The stage's questionnaires, copied for the program the first time and opened."""
+    assert stage.id is not None
+    rows = program_questionnaires(db, stage.program_id, stage.id)
+    have = {row.code for row in rows}
+    for questionnaire in for_stage(stage.code):
+        if questionnaire.code not in have:
+            row = ProgramQuestionnaire(
+                program_id=stage.program_id,
+                stage_id=stage.id,
+                code=questionnaire.code,
+                data=questionnaire.to_data(),
+            )
+            db.add(row)
+            rows.append(row)
+    for row in rows:
+        row.opened_at, row.closed_at = now, None
+        db.add(row)
+    db.flush()
+    return rows
+
+
+def close_for_stage(db: Session, stage: Stage, now: datetime, day: date) -> None:
+    """Close the stage's questionnaires, recording who was asked and who answered."""
+    assert stage.id is not None
+    for row in program_questionnaires(db, stage.program_id, stage.id):
+        progress = survey_progress(db, row, day)
+        row.closed_at = now
+        row.expected, row.answered = progress.expected, progress.answered
+        db.add(row)
+    db.flush()
+
+
+def roles_of(questionnaire: Questionnaire) -> tuple[Role, ...]:
+    return _ROLES.get(questionnaire.role, (questionnaire.role,))
+
+
+def _people_of(db: Session, program_id: int, roles: Sequence[Role]) -> list[Person]:
+    query = (
+        select(Person)
+        .join(ProgramRole, col(ProgramRole.person_id) == col(Person.id))
+        .where(
+            ProgramRole.program_id == program_id,
+            col(ProgramRole.role).in_([role.value for role in roles]),
+        )
+        .order_by(col(Person.id))
+    )
+    return list(dict.fromkeys(db.exec(query).all()))
+
+
+def audience(db: Session, row: ProgramQuestionnaire, day: date) -> list[Person]:
+    """Who is asked: the program's people of the questionnaire's role whose data may be
+    processed on ``day``."""
+    people = _people_of(db, row.program_id, roles_of(questionnaire_of(row)))
+    allowed = consents.allowed(db, [p.id for p in people if p.id is not None], day)
+    return [p for p in people if p.id in allowed]
+
+
+def respondents(db: Session, questionnaire_id: int) -> set[int]:
+    query = select(SurveyResponse.person_id).where(
+        SurveyResponse.questionnaire_id == questionnaire_id
+    )
+    return set(db.exec(query).all())
+
+
+@dataclass(frozen=True)
+class SurveyProgress:
+    code: str
+    title: str
+    is_open: bool
+    expected: int
+    answered: int
+    rate: float  # answered / expected, 0 when nobody is asked
+    waiting: list[int]  # the ids of those asked who have not answered
+
+
+def survey_progress(db: Session, row: ProgramQuestionnaire, day: date) -> SurveyProgress:
+    assert row.id is not None
+    asked = [p.id for p in audience(db, row, day) if p.id is not None]
+    done = respondents(db, row.id)
+    answered = sum(1 for pid in asked if pid in done)
+    return SurveyProgress(
+        code=row.code,
+        title=questionnaire_of(row).title,
+        is_open=row.opened_at is not None and row.closed_at is None,
+        expected=len(asked),
+        answered=answered,
+        rate=round(answered / len(asked), 3) if asked else 0.0,
+        waiting=[pid for pid in asked if pid not in done],
+    )
+
+
+def candidates_for(db: Session, row: ProgramQuestionnaire, person_id: int) -> list[int]:
+    """Whom a person may rank: the program's people of the other side."""
+    roles = {
+        Role(r)
+        for r in db.exec(
+            select(ProgramRole.role).where(
+                ProgramRole.program_id == row.program_id, ProgramRole.person_id == person_id
+            )
+        ).all()
+        if r in (Role.MENTOR.value, Role.MENTEE.value)
+    }
+    others = [_OTHER_SIDE[role] for role in roles]
+    return [p.id for p in _people_of(db, row.program_id, others) if p.id is not None]
+
+
+def record_answers(
+    db: Session,
+    row: ProgramQuestionnaire,
+    person_id: int,
+    answers: dict[str, object],
+    *,
+    source: str,
+    now: datetime,
+    day: date,
+) -> SurveyResponse:
+    """Take a person's answers: only while the questionnaire is open, only from its audience
+    (who may be processed), validated against the program's copy; answering again replaces
+    the earlier answers."""
+    assert row.id is not None
+    questionnaire = questionnaire_of(row)
+    if row.opened_at is None or row.closed_at is not None:
+        raise TransitionRefused(
+            f"Анкета «{questionnaire.title}» {'закрыта' if row.closed_at else 'ещё не открыта'}: "
+            "ответы принимаются, пока идёт её этап"
+        )
+    person = db.get(Person, inputs.identifier(person_id, "человека"))
+    if person is None:
+        raise NotFound(f"Человек с номером {person_id} не найден (список: nastavnik person list)")
+    if person_id not in {p.id for p in _people_of(db, row.program_id, roles_of(questionnaire))}:
+        raise InvalidInput(
+            f"{person.name} (№{person_id}) не участвует в программе в роли, которой "
+            f"адресована анкета «{questionnaire.title}»"
+        )
+    consents.require_processing(db, [person_id], day, f"анкета «{questionnaire.title}»")
+    normalised = validate(questionnaire, answers, candidates=candidates_for(db, row, person_id))
+    response = db.exec(
+        select(SurveyResponse).where(
+            SurveyResponse.questionnaire_id == row.id, SurveyResponse.person_id == person_id
+        )
+    ).first() or SurveyResponse(
+        questionnaire_id=row.id, person_id=person_id, answers={}, submitted_at=now, source=source
+    )
+    response.answers, response.submitted_at, response.source = normalised, now, source
+    db.add(response)
+    db.flush()
+    return response
+
+
+def answers_of(db: Session, program_id: int, code: str) -> dict[int, dict[str, object]]:
+    """Every answer to one of a program's questionnaires, by person."""
+    row = find_questionnaire(db, program_id, code)
+    query = select(SurveyResponse).where(SurveyResponse.questionnaire_id == row.id)
+    return {r.person_id: dict(r.answers) for r in db.exec(query).all()}
