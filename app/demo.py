@@ -13,20 +13,24 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from sqlmodel import Session
 
 from app.sink import LocalSink
-from domain import database
+from domain import database, settings, surveys
 from domain.consents import give_consent
 from domain.errors import TransitionRefused
 from domain.history import program_history
+from domain.models import Stage
 from domain.organisations import add_organisation
 from domain.participants import Particulars
 from domain.people import add_person, assign, set_coordinator
-from domain.programs import ProgramView, create_program, program_view
+from domain.programs import ProgramView, create_program, program_timezone, program_view
+from domain.registers import export_register
 from domain.schedule import as_moment, utc_now
 from domain.states import Action
+from domain.survey_links import make_token
 from flows.actions import act_on_stage
 from flows.consents import give_consent as consent_given
 from flows.reminders import reminder_sweep
@@ -53,7 +57,30 @@ PEOPLE = [
 # Years of teaching by the program's start: mentors experienced, mentees young specialists.
 TEACHING_YEARS = {"mentor": 15, "mentee": 1}
 # This mentee gives consent only when asked, after stage 5 starts; the others did before.
+# The same mentee never answers the questionnaire, and is reminded of it.
 LATE_CONSENT = "Наставляемый 2"
+# What the others answer, through their personal links, two days after a survey opens.
+DEMO_ANSWERS: dict[str, dict[str, object]] = {
+    "mentee_survey": {
+        "status": "teacher",
+        "place": "МБОУ «Средняя школа № 1», учитель",
+        "age": 24,
+        "request": "Освоить подготовку старшеклассников к экзаменам",
+        "request_topics": "exams",
+        "mentor_competencies": "subject_knowledge; exam_preparation",
+        "convenient_time": "weekday_after_lessons",
+    },
+    "mentor_survey": {
+        "status": "teacher",
+        "place": "МБОУ «Средняя школа № 1», учитель высшей категории",
+        "age": 45,
+        "competencies": "subject_knowledge; exam_preparation",
+        "achievements": "Победители олимпиад, методист округа",
+        "mentee_ages": "senior",
+        "convenient_time": "weekday_after_lessons",
+        "capacity": 2,
+    },
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -167,6 +194,40 @@ def _add_people(
     )
     set_coordinator(db, org_id=municipality_id, person_id=coordinator.id)
     return ids
+
+
+def _answer_questionnaires(
+    program_id: int, stage_code: str, at: datetime, say: Callable[[str], None]
+) -> None:
+    """The people asked by a stage's questionnaires answer with their personal links, but the
+    one who never does; the questionnaires without demo answers stay unanswered."""
+    with database.session() as db:
+        moment = as_moment(at, program_timezone(db, program_id))
+        for row in surveys.program_questionnaires(db, program_id):
+            stage = db.get(Stage, row.stage_id)
+            if stage is None or stage.code != stage_code or row.code not in DEMO_ANSWERS:
+                continue
+            answered = []
+            for person in surveys.audience(db, row, moment.date()):
+                assert row.id is not None and person.id is not None
+                if person.name == f"Демо: {LATE_CONSENT}":
+                    continue
+                token = make_token(row.id, person.id)  # the link in their invitation
+                surveys.answer_by_link(db, token, DEMO_ANSWERS[row.code], now=moment)
+                answered.append(person.name.removeprefix("Демо: "))
+            if answered:
+                say(f"  Анкету «{surveys.questionnaire_of(row).title}» заполнили: "
+                    + ", ".join(answered))  # fmt: skip
+
+
+def _export_registers(program_id: int, day: date) -> list[Path]:
+    """The mentee and mentor databases of the program, as the target model asks for them."""
+    folder = settings.home()
+    with database.session() as db:
+        return [
+            export_register(db, program_id, which, folder / f"demo-{which}.xlsx", day)
+            for which in ("mentees", "mentors")
+        ]
 
 
 async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalSink) -> DemoReport:
@@ -287,9 +348,13 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
                 now=as_moment(answered, program.timezone),
             )
             say(f"  Наставляемый 2 получил запрос согласия и дал его {answered:%d.%m.%Y}.")
+        if step.action == Action.START:
+            _answer_questionnaires(pid, codes[step.number], step.at + timedelta(days=2), say)
         if step.order == 2:
             say(f"  {step.number:>2}. {titles[step.number]} — выполнен {step.at:%d.%m.%Y %H:%M}")
 
+    exported = _export_registers(pid, real_now.date())
+    say("Базы наставляемых и наставников выгружены: " + ", ".join(str(p) for p in exported))
     with database.session() as db:
         program = program_view(db, pid, real_now)
         history = program_history(db, pid)
@@ -306,7 +371,8 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
         f"Запуски Prefect (тег program:{pid}): {where_runs_are()}\n"
         f"Сообщений отправлено: {sum(sent.values())} (приглашений {sent['invitation']}, "
         f"напоминаний {sent['reminder']}, о просрочке {sent['overdue']}, координатору "
-        f"{sent['escalation']}); приёмник получил {len(sink.received)}.\n"
+        f"{sent['escalation']}, анкет {sent['questionnaire']}, запросов согласия "
+        f"{sent['consent_request']}); приёмник получил {len(sink.received)}.\n"
         f"Дальше: nastavnik program show {pid}; nastavnik history {pid}; "
         f"nastavnik outbox list --program {pid}"
     )

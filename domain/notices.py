@@ -21,6 +21,8 @@ class NoticeKind(StrEnum):
     # A participant without a valid consent hears nothing else; for a minor it goes to the
     # legal representatives (domain/consents.py).
     CONSENT_REQUEST = "consent_request"
+    # A questionnaire opened to the recipient, with their personal link (domain/surveys.py).
+    QUESTIONNAIRE = "questionnaire"
 
 
 NOTICE_KIND_LABELS: dict[NoticeKind, str] = {
@@ -29,6 +31,7 @@ NOTICE_KIND_LABELS: dict[NoticeKind, str] = {
     NoticeKind.OVERDUE: "просрочка",
     NoticeKind.ESCALATION: "эскалация",
     NoticeKind.CONSENT_REQUEST: "запрос согласия",
+    NoticeKind.QUESTIONNAIRE: "анкета",
 }
 
 PAIR = frozenset({Role.MENTOR, Role.MENTEE})

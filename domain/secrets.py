@@ -17,6 +17,7 @@ import contextlib
 import errno
 import os
 import secrets as random
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -57,6 +58,21 @@ def ensure_key() -> str:
 def encrypt(text: str) -> str:
     """``text`` encrypted with the key (made if there is none); an ASCII token."""
     return _key(create=True).encrypt(text.encode()).decode("ascii")
+
+
+def seal(text: str) -> str:
+    """``text`` sealed with the key (made if there is none): a token nobody can forge."""
+    return encrypt(text)
+
+
+def unseal(token: str, lifetime: timedelta) -> str:
+    """What ``seal`` sealed, if it is no older than ``lifetime`` (the real clock); raises
+    cryptography's InvalidToken for a forged, altered or expired token."""
+    return (
+        _key(create=False)
+        .decrypt(token.encode("ascii"), ttl=int(lifetime.total_seconds()))
+        .decode()
+    )
 
 
 def decrypt(token: str) -> str:

@@ -18,9 +18,12 @@ from sqlmodel import Session, col, select
 from domain import consents, inputs
 from domain.errors import InvalidInput, NotFound, TransitionRefused
 from domain.models import Person, ProgramQuestionnaire, ProgramRole, Stage, SurveyResponse
+from domain.programs import program_timezone
 from domain.questionnaire_catalogue import for_stage
 from domain.questionnaires import Questionnaire, validate
 from domain.roadmap import Role
+from domain.schedule import local_today
+from domain.survey_links import read_token
 
 # Who answers a questionnaire of a role: "pair" is mentors and mentees.
 _ROLES = {Role.PAIR: (Role.MENTOR, Role.MENTEE)}
@@ -110,7 +113,10 @@ def _people_of(db: Session, program_id: int, roles: Sequence[Role]) -> list[Pers
         )
         .order_by(col(Person.id))
     )
-    return list(dict.fromkeys(db.exec(query).all()))
+    unique: dict[int | None, Person] = {}
+    for person in db.exec(query).all():
+        unique.setdefault(person.id, person)  # a person in both roles of a "pair" once
+    return list(unique.values())
 
 
 def audience(db: Session, row: ProgramQuestionnaire, day: date) -> list[Person]:
@@ -218,3 +224,26 @@ def answers_of(db: Session, program_id: int, code: str) -> dict[int, dict[str, o
     row = find_questionnaire(db, program_id, code)
     query = select(SurveyResponse).where(SurveyResponse.questionnaire_id == row.id)
     return {r.person_id: dict(r.answers) for r in db.exec(query).all()}
+
+
+def answer_by_link(
+    db: Session, token: str, answers: dict[str, object], *, now: datetime
+) -> tuple[ProgramQuestionnaire, SurveyResponse]:
+    """A person's answers given with their personal link (domain/survey_links.py)."""
+    questionnaire_id, person_id = read_token(token)
+    row = db.get(ProgramQuestionnaire, questionnaire_id)
+    if row is None:
+        raise NotFound("Анкета по этой ссылке больше не существует")
+    day = local_today(now, program_timezone(db, row.program_id))
+    return row, record_answers(db, row, person_id, answers, source=Source.LINK, now=now, day=day)
+
+
+def open_stages_of(db: Session, person_id: int) -> list[int]:
+    """The stages whose questionnaires are open in the programs a person takes part in."""
+    programs = db.exec(select(ProgramRole.program_id).where(ProgramRole.person_id == person_id))
+    query = select(ProgramQuestionnaire.stage_id).where(
+        col(ProgramQuestionnaire.program_id).in_(set(programs.all())),
+        col(ProgramQuestionnaire.opened_at).is_not(None),
+        col(ProgramQuestionnaire.closed_at).is_(None),
+    )
+    return sorted(set(db.exec(query).all()))

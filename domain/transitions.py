@@ -20,9 +20,10 @@ from domain.models import AuditEntry, EntryStatus, Program, Stage
 from domain.models import StageOccurrence as Occurrence
 from domain.program_roadmap import definition_of
 from domain.programs import get_program, program_stages, program_timezone, stage_occurrences
+from domain.registers import check_register_complete
 from domain.roadmap import StageDef, StageKind
 from domain.roadmap_changes import named_stage
-from domain.schedule import as_moment, zone
+from domain.schedule import as_moment, local_today, zone
 from domain.states import (
     ACTION_LABELS,
     CLOSED,
@@ -171,6 +172,17 @@ def _occurrence(ctx: _Context, seq: int) -> Occurrence:
     raise NotFound(f"У этапа {_label(ctx.definition)} нет даты №{seq}: их {len(ctx.occurrences)}")
 
 
+def _check_data(
+    db: Session, ctx: _Context, action: Action, occurrence: int | None, now: datetime
+) -> None:
+    """The rules that read the program's data beyond its stages: a database stage is not
+    completed while someone in its register lacks consent (domain/registers.py)."""
+    if action == Action.COMPLETE and occurrence is None:
+        check_register_complete(
+            db, ctx.program.id or 0, ctx.definition.code, local_today(now, ctx.timezone)
+        )
+
+
 def _check(
     ctx: _Context,
     action: Action,
@@ -266,6 +278,7 @@ def request_action(
         due=due,
         now=now,
     )
+    _check_data(db, ctx, action, occurrence, now)
     current = (
         StageState(_occurrence(ctx, occurrence).state)
         if occurrence is not None
@@ -325,6 +338,7 @@ def apply_entry(db: Session, entry_id: int, flow_run_id: str | None) -> AppliedA
             due=due,
             now=entry.effective_at,
         )
+        _check_data(db, ctx, action, entry.occurrence_seq, entry.effective_at)
         _move(db, ctx, entry, transition, due)
     except (TransitionRefused, InvalidInput) as refusal:
         db.rollback()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from domain import consents, database
+from domain import consents, database, surveys
 from domain.consents import ConsentKind, ConsentView
 from domain.schedule import utc_now
 from notifications import outbox
@@ -21,10 +21,11 @@ def give_consent(
     actor: str,
     now: datetime | None = None,
 ) -> ConsentView:
-    """Record a consent given by the person, or by a legal representative for a minor."""
+    """Record a consent given by the person, or by a legal representative for a minor; the
+    questionnaires open to them are sent to them then."""
     now = now or utc_now()
     with database.session() as db:
-        return consents.give_consent(
+        consent = consents.give_consent(
             db,
             person_id=person_id,
             kind=kind,
@@ -34,6 +35,10 @@ def give_consent(
             actor=actor,
             now=now,
         )
+        # Questionnaires already open to the person's role reach them now.
+        for stage_id in surveys.open_stages_of(db, person_id):
+            outbox.enqueue_questionnaires(db, stage_id, now)
+        return consent
 
 
 def withdraw_consent(

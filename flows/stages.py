@@ -2,9 +2,9 @@
 
 Every start, completion, skip or new deadline of a stage is one run of its kind's flow: it
 persists the transition together with its outbox changes (the invitations of a stage that
-starts, or the cancelled messages of one that closes or moves). Each kind's own work
-(questionnaires and consents for surveys, pair matching, the order's document) will be added
-to its kind's flow as tasks after this one, as each is built.
+starts, or the cancelled messages of one that closes or moves) and its kind's own work
+(tasks/stage_work.py): surveys and assessments open and close their questionnaires; pair
+matching and the order's document will follow as they are built.
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ def _stage_flow(kind: StageKind) -> StageFlow:
     )
     async def stage_flow(entry_id: int) -> AppliedAction:
         with untagged():
-            applied = await apply_transition(entry_id)
-            # The kind's own work (questionnaires, matching, documents) goes here.
+            # The transition with the kind's own work (tasks/stage_work.py: questionnaires
+            # for surveys and assessments), in one transaction.
+            applied = await apply_transition(entry_id, kind.value)
         return applied
 
     return stage_flow

@@ -40,6 +40,8 @@ class MessageContext:
     occurrence: int | None = None  # a date of a recurring stage (meetings, feedback)
     curator_name: str | None = None
     about_name: str | None = None  # consent requests to a representative: the minor's name
+    questionnaire_title: str | None = None  # a questionnaire's invitation
+    link_token: str | None = None  # the recipient's personal link to it (domain/survey_links.py)
 
 
 @dataclass(frozen=True)

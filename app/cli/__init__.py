@@ -17,11 +17,13 @@ import click
 from app import output
 from app.cli import (  # noqa: F401  (commands)
     consents,
+    exports,
     notices,
     organisations,
     people,
     programs,
     stages,
+    surveys,
 )
 from app.cli.groups import cli
 from app.cli.types import DAY, Identifier

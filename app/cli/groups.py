@@ -62,6 +62,21 @@ def consent_cli() -> None:
     """Согласия на обработку и на публикацию персональных данных (152-ФЗ)."""
 
 
+@cli.group("survey")
+def survey_cli() -> None:
+    """Анкеты программы: кто ответил, ответы, ответ по личному коду."""
+
+
+@cli.group("export")
+def export_cli() -> None:
+    """Выгрузки в Excel: база наставляемых и база наставников (Р-145)."""
+
+
+@cli.group("import")
+def import_cli() -> None:
+    """Загрузка таблиц школы (.xlsx, .csv): участники программы и ответы на анкеты."""
+
+
 @cli.group("reminders")
 def reminders_cli() -> None:
     """Приглашения и напоминания."""

@@ -23,6 +23,7 @@ from notifications.outbox.queueing import (
     enqueue_consent_requests,
     enqueue_due,
     enqueue_invitations,
+    enqueue_questionnaires,
     follow_up,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "enqueue_consent_requests",
     "enqueue_due",
     "enqueue_invitations",
+    "enqueue_questionnaires",
     "follow_up",
     "holders_of_live_leases",
     "list_outbox",

@@ -16,12 +16,13 @@ def message_key(
     kind: NoticeKind,
     due: date,
     days: int,
-    about: int | None = None,
+    topic: str | None = None,
 ) -> str:
-    """What, to whom, for which deadline: the outbox's unique key; ``about`` is the person a
-    message concerns when it is not its recipient (a minor, for a representative)."""
+    """What, to whom, for which deadline: the outbox's unique key; ``topic`` tells apart
+    messages of one kind to one person about one stage (``about-7``: a minor, for their
+    representative; ``questionnaire-3``: one of the stage's questionnaires)."""
     key = (
         f"{program_id}/{stage_code}/{occurrence or 0}/{person_id}/{kind.value}/{days}/"
         f"{due.isoformat()}"
     )
-    return key if about is None else f"{key}/about-{about}"
+    return key if topic is None else f"{key}/{topic}"

@@ -13,16 +13,17 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from domain import consents
+from domain import consents, surveys
 from domain.errors import NotFound
 from domain.models import AuditEntry, OutboxMessage, OutboxStatus, Program, Stage, StageOccurrence
 from domain.notices import NoticeKind, notices_due, recipient_roles
 from domain.organisations import resolve_organisations
 from domain.participants import is_minor, representatives
 from domain.program_roadmap import definition_of
-from domain.roadmap import StageDef
+from domain.roadmap import Role, StageDef
 from domain.schedule import as_moment, local_today
 from domain.states import Action, StageState
+from domain.survey_links import make_token
 from notifications.messages import MessageContext, render
 from notifications.outbox.keys import message_key
 from notifications.outbox.recipients import Directory, Recipient
@@ -49,7 +50,7 @@ def _rows(directory: Directory, notices: Iterable[_Due], now: datetime) -> list[
     for notice in notices:
         program = notice.program
         assert program.id is not None and notice.stage.id is not None
-        for person in directory.recipients(
+        people = directory.recipients(
             program,
             recipient_roles(
                 notice.definition,
@@ -57,7 +58,15 @@ def _rows(directory: Directory, notices: Iterable[_Due], now: datetime) -> list[
                 started=notice.stage.state != StageState.PLANNED.value,
             ),
             notice.today,
-        ):
+        )
+        if notice.kind == NoticeKind.REMINDER and notice.occurrence is None:
+            known = {person.person_id for person in people}
+            people += [
+                person
+                for person in directory.waiting(program, notice.stage.id, notice.today)
+                if person.person_id not in known
+            ]
+        for person in people:
             key = message_key(
                 program.id,
                 notice.definition.code,
@@ -124,6 +133,8 @@ def _insert(db: Session, directory: Directory, rows: list[dict[str, Any]], now: 
                 occurrence=notice.occurrence,
                 curator_name=directory.curator_name(program),
                 about_name=row.get("about_name"),
+                questionnaire_title=row.get("questionnaire_title"),
+                link_token=row.get("link_token"),
             )
         )
         values.append(
@@ -209,13 +220,55 @@ def enqueue_consent_requests(db: Session, stage_id: int, now: datetime) -> int:
                         NoticeKind.CONSENT_REQUEST,
                         stage.due_date,
                         0,
-                        about=person.id if minor else None,
+                        topic=f"about-{person.id}" if minor else None,
                     ),
                     "notice": notice,
                     "person": Recipient(asked.id, asked.name, asked.org_id, role),
                     "program_id": program.id,
                     "stage_id": stage.id,
                     "about_name": person.name if minor else None,
+                }
+            )
+    return _insert(db, directory, rows, now)
+
+
+def enqueue_questionnaires(db: Session, stage_id: int, now: datetime) -> int:
+    """Each open questionnaire of a stage, with a personal link, to each person asked who has
+    not answered it yet (its audience: domain/surveys.py)."""
+    stage = db.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound(f"Этап №{stage_id} не найден")
+    directory = Directory(db, [stage.program_id])
+    program = directory.programs[stage.program_id]
+    assert program.id is not None and stage.id is not None
+    today = local_today(now, directory.orgs[program.org_id].timezone)
+    notice = _Due(
+        program, stage, definition_of(stage), None, stage.due_date,
+        NoticeKind.QUESTIONNAIRE, 0, today,
+    )  # fmt: skip
+    rows = []
+    for questionnaire in surveys.program_questionnaires(db, program.id, stage.id):
+        assert questionnaire.id is not None
+        answered = surveys.respondents(db, questionnaire.id)
+        title = surveys.questionnaire_of(questionnaire).title
+        for person in surveys.audience(db, questionnaire, today):
+            assert person.id is not None
+            if person.id in answered:
+                continue
+            key = message_key(
+                program.id, stage.code, None, person.id, NoticeKind.QUESTIONNAIRE,
+                stage.due_date, 0, topic=f"questionnaire-{questionnaire.id}",
+            )  # fmt: skip
+            role = Role(surveys.roles_of(surveys.questionnaire_of(questionnaire))[0])
+            rows.append(
+                {
+                    "key": key,
+                    "notice": notice,
+                    "person": Recipient(person.id, person.name, person.org_id, role),
+                    "program_id": program.id,
+                    "stage_id": stage.id,
+                    "questionnaire_title": title,
+                    "link_token": make_token(questionnaire.id, person.id),
                 }
             )
     return _insert(db, directory, rows, now)

@@ -13,8 +13,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from domain import consents
-from domain.models import Coordinator, Person, Program, ProgramRole
+from domain import consents, surveys
+from domain.models import Coordinator, Person, Program, ProgramQuestionnaire, ProgramRole
 from domain.notices import ROLE_PRECEDENCE
 from domain.organisations import resolve_organisations
 from domain.roadmap import Role
@@ -59,6 +59,15 @@ class Directory:
             self.roles[program_id][Role(role)].append(
                 Recipient(person_id, name, org_id, Role(role))
             )
+        self.open_questionnaires: dict[int, list[ProgramQuestionnaire]] = defaultdict(list)
+        for row in db.exec(
+            select(ProgramQuestionnaire).where(
+                col(ProgramQuestionnaire.program_id).in_(ids),
+                col(ProgramQuestionnaire.opened_at).is_not(None),
+                col(ProgramQuestionnaire.closed_at).is_(None),
+            )
+        ).all():
+            self.open_questionnaires[row.stage_id].append(row)
         self.coordinators = {c.org_id: c.person_id for c in db.exec(select(Coordinator)).all()}
         people = db.exec(
             select(Person).where(col(Person.id).in_(set(self.coordinators.values())))
@@ -99,6 +108,20 @@ class Directory:
                     )
                     break
         return list(chosen.values())
+
+    def waiting(self, program: Program, stage_id: int, today: date) -> list[Recipient]:
+        """Those asked by the stage's open questionnaires who have not answered yet: they
+        are reminded of its deadline too, and those who answered are not."""
+        found: dict[int, Recipient] = {}
+        for row in self.open_questionnaires.get(stage_id, []):
+            progress = surveys.survey_progress(self.db, row, today)
+            role = surveys.roles_of(surveys.questionnaire_of(row))[0]
+            for person in surveys.audience(self.db, row, today):
+                if person.id in progress.waiting:
+                    found.setdefault(
+                        person.id, Recipient(person.id, person.name, person.org_id, role)
+                    )
+        return list(found.values())
 
     def curator_name(self, program: Program) -> str | None:
         assert program.id is not None

@@ -87,6 +87,12 @@ def test_the_demo_closes_all_34_stages_and_its_messages_reach_the_sink(
     assert "35. Открытый урок молодого педагога — выполнен" in out
     assert "закрыто этапов 34 из 34" in out
     assert "Попытка сразу сформировать пары отклонена" in out
+    # Participants: a consent asked for and given; questionnaires answered; the databases.
+    assert "Наставляемый 2 получил запрос согласия и дал его" in out
+    assert "(наставляемого)» заполнили: Наставляемый 1\n" in out
+    assert "заполнили: Наставник 1, Наставник 2" in out
+    assert "demo-mentees.xlsx" in out and "demo-mentors.xlsx" in out
+    assert "запросов согласия 1)" in out
     # Invitations and reminders went out for real, to the demo's local json:// sink.
     sent = int(out.split("Сообщений отправлено: ")[1].split(" ")[0])
     assert sent > 100

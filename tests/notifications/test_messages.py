@@ -112,8 +112,13 @@ def assert_clean(rendered: RenderedMessage) -> None:
     assert "  " not in rendered.subject
 
 
-# The notices of a stage; a consent request is about a person's data, not a stage.
-STAGE_NOTICES = [kind for kind in MessageKind if kind is not MessageKind.CONSENT_REQUEST]
+# The notices of a stage; a consent request is about a person's data, a questionnaire's
+# invitation about the questionnaire.
+STAGE_NOTICES = [
+    kind
+    for kind in MessageKind
+    if kind not in (MessageKind.CONSENT_REQUEST, MessageKind.QUESTIONNAIRE)
+]
 
 
 @pytest.mark.parametrize("stage_kind", list(StageKind))
@@ -368,4 +373,17 @@ def test_a_consent_request_asks_the_person_or_the_minors_representative(about: s
         )
     else:
         assert "Вы приглашены" in rendered.body
+    assert_clean(rendered)
+
+
+def test_a_questionnaire_invitation_carries_its_title_deadline_and_personal_code() -> None:
+    rendered = message(
+        MessageKind.QUESTIONNAIRE,
+        BY_CODE["survey_mentees"],
+        Role.MENTEE,
+        questionnaire_title="Анкета наставляемого",
+        link_token="gAAAAA-code",
+    )
+    assert rendered.subject == f"Анкета «Анкета наставляемого» — до {DUE_TEXT}"
+    assert "gAAAAA-code" in rendered.body and f"«{PROGRAM}»" in rendered.body
     assert_clean(rendered)
