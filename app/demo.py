@@ -220,6 +220,40 @@ def _answer_questionnaires(
                     + ", ".join(answered))  # fmt: skip
 
 
+def _minor_consents(
+    school_id: int, start: date, created: datetime, sink: LocalSink, say: Callable[[str], None]
+) -> None:
+    """A pupil of the school, for its next program of pupils: a minor, whose consent only a
+    legal representative may give (152-ФЗ); the pupil's own is refused."""
+    with database.session() as db:
+        mother = add_person(
+            db, org_id=school_id, name="Демо: Родитель ученика", contacts=[sink.url("parent")],
+            now=created, particulars=Particulars(category="parent", birth_date=date(1985, 3, 1)),
+        )  # fmt: skip
+        pupil = add_person(
+            db, org_id=school_id, name="Демо: Ученик 8 класса", contacts=[sink.url("pupil")],
+            now=created, representative_ids=[mother.id],
+            particulars=Particulars(category="pupil", school_class="8А",
+                                    birth_date=date(start.year - 14, 5, 20)),
+        )  # fmt: skip
+    given_on = start - timedelta(days=7)
+    try:
+        consent_given(pupil.id, "processing", given_by_id=None, given_on=given_on,
+                      document=None, actor=ACTOR, now=created)  # fmt: skip
+    except TransitionRefused:
+        say("Согласие ученика 8 класса за себя не принято: ему нет 18 лет.")
+    consent_given(
+        pupil.id,
+        "processing",
+        given_by_id=mother.id,
+        given_on=given_on,
+        document="согласие законного представителя",
+        actor=ACTOR,
+        now=created,
+    )
+    say("Согласие на обработку данных ученика дал его законный представитель.")
+
+
 def _export_registers(program_id: int, day: date) -> list[Path]:
     """The mentee and mentor databases of the program, as the target model asks for them."""
     folder = settings.home()
@@ -274,6 +308,7 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
         f"Создан {municipality.name} ({municipality.timezone}), две школы и программа №{pid} "
         f"«{program.title}» с {start:%d.%m.%Y}: {stages} дорожной карты."
     )
+    _minor_consents(school.id, start, created, sink, say)
     try:
         await act_on_stage(
             pid, "form_pairs", Action.START, actor=ACTOR, now=datetime.combine(start, time(9))

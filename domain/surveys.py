@@ -19,8 +19,8 @@ from domain import consents, inputs
 from domain.errors import InvalidInput, NotFound, TransitionRefused
 from domain.models import Person, ProgramQuestionnaire, ProgramRole, Stage, SurveyResponse
 from domain.programs import program_timezone
-from domain.questionnaire_catalogue import for_stage
-from domain.questionnaires import Questionnaire, validate
+from domain.questionnaire_catalogue import CATALOGUE, for_stage
+from domain.questionnaires import Questionnaire, question_from_data, validate, with_question
 from domain.roadmap import Role
 from domain.schedule import local_today
 from domain.survey_links import read_token
@@ -247,3 +247,51 @@ def open_stages_of(db: Session, person_id: int) -> list[int]:
         col(ProgramQuestionnaire.closed_at).is_(None),
     )
     return sorted(set(db.exec(query).all()))
+
+
+def add_question(
+    db: Session, program_id: int, questionnaire_code: str, question: dict[str, object]
+) -> Questionnaire:
+    """One more question in a program's copy of a questionnaire (the copy is taken from the
+    built-in one first if its stage has not started). Once anybody has answered, a new
+    question must be optional: their answers stay complete."""
+    row = db.exec(
+        select(ProgramQuestionnaire).where(
+            ProgramQuestionnaire.program_id == program_id,
+            ProgramQuestionnaire.code == questionnaire_code.strip(),
+        )
+    ).first()
+    if row is None:
+        row = _copy_from_catalogue(db, program_id, questionnaire_code.strip())
+    if row.closed_at is not None:
+        raise TransitionRefused(f"Анкета «{questionnaire_of(row).title}» уже закрыта")
+    updated = with_question(questionnaire_of(row), question_from_data(question))
+    added = updated.questions[-1]
+    if added.required and row.id is not None and respondents(db, row.id):
+        raise TransitionRefused(
+            f"На анкету «{updated.title}» уже отвечали: новый вопрос может быть только "
+            "необязательным (--optional)"
+        )
+    row.data = updated.to_data()
+    db.add(row)
+    db.flush()
+    return updated
+
+
+def _copy_from_catalogue(db: Session, program_id: int, code: str) -> ProgramQuestionnaire:
+    built_in = CATALOGUE.get(code)
+    if built_in is None:
+        raise NotFound(
+            f"Нет анкеты «{inputs.shown(code)}»; встроенные: " + ", ".join(sorted(CATALOGUE))
+        )
+    stage = db.exec(
+        select(Stage).where(Stage.program_id == program_id, Stage.code == built_in.stage)
+    ).first()
+    if stage is None or stage.id is None:
+        raise NotFound(f"В программе №{program_id} нет этапа «{built_in.stage}» этой анкеты")
+    row = ProgramQuestionnaire(
+        program_id=program_id, stage_id=stage.id, code=code, data=built_in.to_data()
+    )
+    db.add(row)
+    db.flush()
+    return row

@@ -1,5 +1,6 @@
-"""``nastavnik survey``: a program's questionnaires, who answered them, the answers, and an
-answer given with a person's personal code (until the web page takes it from the link)."""
+"""``nastavnik survey``: a program's questionnaires, who answered them, the answers, an answer
+given with a person's personal code (until the web page takes it from the link), and questions
+a curator adds to the program's copy."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import click
 from app import output
 from app.cli.groups import survey_cli
 from app.cli.options import json_option
-from app.cli.types import IDENTIFIER, SHORT, Text
+from app.cli.types import IDENTIFIER, REASON, SHORT, Text
 from domain import database, inputs
 from domain.errors import InvalidInput
 from domain.models import Person
 from domain.programs import get_program, program_timezone
 from domain.schedule import local_today, utc_now
 from domain.surveys import (
+    add_question,
     answer_by_link,
     answers_of,
     find_questionnaire,
@@ -116,3 +118,62 @@ def _read_answers(path: Path) -> dict[str, object]:
     if not isinstance(data, dict):
         raise InvalidInput('Файл ответов (--file): ожидается объект {"код вопроса": ответ}')
     return data
+
+
+@survey_cli.command("add-question")
+@click.argument("program_id", metavar="ПРОГРАММА", type=IDENTIFIER)
+@click.argument("questionnaire", metavar="АНКЕТА", type=SHORT)
+@click.option("--code", required=True, type=SHORT, help="Код вопроса, латиницей: hobby.")
+@click.option(
+    "--kind",
+    required=True,
+    type=SHORT,
+    help="single_choice, multiple_choice, scale, number, text, date или ranking.",
+)
+@click.option("--text", "question_text", required=True, type=REASON, help="Текст вопроса.")
+@click.option(
+    "--option",
+    "options",
+    multiple=True,
+    type=SHORT,
+    help="Вариант ответа «код:подпись» (для выбора); можно несколько.",
+)
+@click.option("--optional", is_flag=True, help="Необязательный вопрос.")
+@json_option
+def survey_add_question(
+    program_id: int,
+    questionnaire: str,
+    code: str,
+    kind: str,
+    question_text: str,
+    options: tuple[str, ...],
+    optional: bool,
+    as_json: bool,
+) -> None:
+    """Добавить вопрос в анкету этой программы (встроенные анкеты и другие программы не
+    меняются)."""
+    data: dict[str, object] = {
+        "kind": kind.strip(),
+        "code": code.strip(),
+        "text": question_text,
+        "required": not optional,
+    }
+    if options:
+        data["options"] = [_option(text) for text in options]
+    with database.session() as db:
+        get_program(db, program_id)
+        updated = add_question(db, program_id, questionnaire, data)
+    if as_json:
+        output.emit_json(updated.to_data())
+        return
+    output.say(
+        f"В анкету «{updated.title}» программы №{program_id} добавлен вопрос «{code}»; "
+        f"вопросов теперь {len(updated.questions)}"
+    )
+
+
+def _option(text: str) -> dict[str, str]:
+    code, colon, label = text.partition(":")
+    if not colon or not code.strip() or not label.strip():
+        raise InvalidInput(f"Вариант «{inputs.shown(text)}» (--option): нужно «код:подпись»")
+    return {"code": code.strip(), "label": label.strip()}

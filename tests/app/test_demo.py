@@ -89,6 +89,8 @@ def test_the_demo_closes_all_34_stages_and_its_messages_reach_the_sink(
     assert "Попытка сразу сформировать пары отклонена" in out
     # Participants: a consent asked for and given; questionnaires answered; the databases.
     assert "Наставляемый 2 получил запрос согласия и дал его" in out
+    assert "Согласие ученика 8 класса за себя не принято" in out
+    assert "дал его законный представитель" in out
     assert "(наставляемого)» заполнили: Наставляемый 1\n" in out
     assert "заполнили: Наставник 1, Наставник 2" in out
     assert "demo-mentees.xlsx" in out and "demo-mentors.xlsx" in out

@@ -182,3 +182,33 @@ def test_the_mentee_database_is_not_completed_while_a_mentee_lacks_consent(
     with database.session() as db:
         stages = {s.code: s.state for s in program_view(db, program_id, done).stages}
     assert stages["mentee_database"] == "done"
+
+
+def test_a_curator_adds_a_question_to_the_programs_copy_only(
+    database_url: str, endpoint: HttpEndpoint, cli: Cli
+) -> None:
+    program_id, ids = mentees(endpoint)
+    other = program()  # another program keeps the built-in questionnaire
+    added = cli.json(
+        "survey", "add-question", str(program_id), "mentee_survey", "--code", "hobby",
+        "--kind", "single_choice", "--text", "Чем вы увлекаетесь?",
+        "--option", "sport:Спорт", "--option", "music:Музыка",
+    )  # fmt: skip
+    assert added["questions"][-1]["code"] == "hobby"
+    act(program_id, "survey_mentees", Action.START, STARTED)
+    [anna] = [m for m in messages(program_id, "questionnaire") if m.person_id == ids["Анна"]]
+    with pytest.raises(InvalidInput, match="Чем вы увлекаетесь"), database.session() as db:
+        surveys.answer_by_link(db, token_in(anna), ANSWERS, now=STARTED)
+    with database.session() as db:
+        _, response = surveys.answer_by_link(
+            db, token_in(anna), {**ANSWERS, "hobby": "Музыка"}, now=STARTED
+        )
+    assert response.answers["hobby"] == "music"
+    # Once answered, only an optional question may be added; a bad one is refused.
+    assert cli("survey", "add-question", str(program_id), "mentee_survey", "--code", "pets",
+               "--kind", "text", "--text", "Есть ли у вас питомцы?") == 4  # fmt: skip
+    assert "необязательным" in cli.err
+    assert cli("survey", "add-question", str(program_id), "mentee_survey", "--code", "hobby",
+               "--kind", "text", "--text", "Снова?", "--optional") == 2  # fmt: skip
+    with database.session() as db:
+        assert surveys.program_questionnaires(db, other.id) == []
