@@ -136,9 +136,50 @@ def read_and_validate(path: Path) -> list[Record]:
     return read_records(path, FIELDS, key=KEY)
 
 
-def store(records: list[Record]) -> None:
-    """Where the database import goes once the domain defines people and their import: it
-    will be timed here, after read_and_validate, against its own baseline. Nothing yet."""
+PEOPLE_HEADERS = [
+    "ФИО", "Роль в программе", "Дата рождения", "Категория", "Класс", "E-mail",
+    "ФИО законного представителя", "E-mail законного представителя",
+]  # fmt: skip
+
+
+def people_rows(count: int) -> Iterator[list[Any]]:
+    """Participants of one program: mentors (teachers) and mentees, a third of them pupils
+    under 18 with a parent; every name unique, as the import matches people by name."""
+    chance = random.Random(7)
+    for number in range(count):
+        name = f"{chance.choice(LAST)} {chance.choice(FIRST)} {number:05d}"
+        if number % 3 == 0:
+            born = date(2011, 1, 1) + timedelta(days=chance.randrange(1500))
+            parent = f"{name.split()[0]} Родитель {number:05d}"
+            yield [name, "наставляемый", born, "обучающийся", f"{5 + number % 6}А",
+                   f"p{number}@school.ru", parent, f"parent{number}@mail.ru"]  # fmt: skip
+        else:
+            born = date(1965, 1, 1) + timedelta(days=chance.randrange(12000))
+            role = "наставник" if number % 3 == 1 else "наставляемый"
+            yield [name, role, born, "педагог", None, f"t{number}@school.ru", None, None]
+
+
+def import_people_into_new_database(path: Path, folder: Path) -> int:
+    """The domain's import (domain/imports.py) of the whole file into a new program of a new
+    embedded SQLite database: read, mapped, every row checked, then stored."""
+    import os
+
+    os.environ["NASTAVNIK_HOME"] = str(folder)
+    os.environ.pop("NASTAVNIK_DATABASE_URL", None)
+    from domain import database
+    from domain.imports import import_people
+    from domain.organisations import add_organisation
+    from domain.programs import create_program
+    from domain.schedule import utc_now
+
+    now = utc_now()
+    with database.session() as db:
+        school = add_organisation(db, name="Школа", kind="school", timezone="Europe/Moscow",
+                                  now=now)  # fmt: skip
+        program = create_program(db, org_id=school.id, title="Бенчмарк", actor="bench", now=now)
+    with database.session() as db:
+        outcome = import_people(db, program.id, path, now=now)
+    return outcome.created
 
 
 def timed(step: Any, path: Path) -> tuple[float, Any]:
@@ -177,7 +218,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--peak", type=Path, help="read and validate this file, print the peak")
     parser.add_argument("--imports-only", action="store_true", help="print the peak of imports")
+    parser.add_argument("--peak-import", nargs=2, type=Path, help="import FILE into FOLDER")
     arguments = parser.parse_args()
+    if arguments.peak_import:
+        import_people_into_new_database(*arguments.peak_import)
+        print(f"{own_peak_mb():.1f}")
+        return
     if arguments.peak:
         read_and_validate(arguments.peak)
         print(f"{own_peak_mb():.1f}")
@@ -194,6 +240,7 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f} s ({path.stat().st_size / 2**20:.1f} MB)"
         )
         measure(path, arguments.rows, arguments.rounds)
+        measure_import(arguments.rows, Path(folder))
 
 
 def measure(path: Path, rows: int, rounds: int) -> None:
@@ -202,7 +249,6 @@ def measure(path: Path, rows: int, rounds: int) -> None:
         base, cells = timed(openpyxl_baseline, path)
         calamine, _ = timed(calamine_only, path)
         mine, records = timed(read_and_validate, path)
-        store(records)
         assert len(records) == rows and cells == (rows + 1) * len(HEADERS)
         bases.append(base)
         ours.append(mine)
@@ -221,9 +267,27 @@ def measure(path: Path, rows: int, rounds: int) -> None:
         f"peak resident memory of a fresh process ({PEAK_SOURCE}): read+validate {peak:.0f} MB "
         f"(limit {LIMIT_PEAK_MB}), of which the interpreter and imports {imports:.0f} MB"
     )
-    print("database import: not measured yet (store() in bench/import.py)")
     if ratio > LIMIT_RATIO or peak > LIMIT_PEAK_MB:
         sys.exit("over the limit")
+
+
+def measure_import(rows: int, folder: Path) -> None:
+    """The whole import of people into the database, against openpyxl's bare read of the
+    same file, in the same run; and its peak memory in a fresh process."""
+    path = folder / "участники.xlsx"
+    write_xlsx(path, PEOPLE_HEADERS, people_rows(rows))
+    import domain.imports  # noqa: F401  (its import time is not the import's)
+
+    base, _ = timed(openpyxl_baseline, path)
+    started = time.perf_counter()
+    created = import_people_into_new_database(path, folder / "first")
+    mine = time.perf_counter() - started
+    print(
+        f"database import of {rows} people ({created} people stored, with the minors' "
+        f"parents): {mine:.2f} s against openpyxl read-only {base:.2f} s, ratio {mine / base:.2f}"
+    )
+    peak = peak_mb("--peak-import", str(path), str(folder / "second"))
+    print(f"peak resident memory of the import in a fresh process ({PEAK_SOURCE}): {peak:.0f} MB")
 
 
 if __name__ == "__main__":

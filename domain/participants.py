@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from sqlmodel import Session, col, select
 
@@ -40,6 +41,16 @@ def person_category(text: str) -> PersonCategory:
     return inputs.labelled(text, CATEGORY_LABELS, "Неизвестная категория участника")
 
 
+class HasParticulars(Protocol):
+    """A person, or a stand-in for one being checked before it is stored."""
+
+    birth_date: date | None
+    category: str | None
+    school_class: str | None
+    teaching_since: int | None
+    place: str | None
+
+
 def age_on(birth_date: date, day: date) -> int:
     """Full years on ``day``; a 29 February birthday comes on 1 March in other years."""
     years = day.year - birth_date.year
@@ -48,7 +59,7 @@ def age_on(birth_date: date, day: date) -> int:
     return years
 
 
-def is_minor(person: Person, day: date) -> bool:
+def is_minor(person: HasParticulars, day: date) -> bool:
     """Under 18 on ``day``. A pupil whose date of birth is not known is taken for a minor: the
     rules that protect children must not depend on a field someone forgot to fill in."""
     if person.birth_date is None:
@@ -96,7 +107,7 @@ class Particulars:
     place: str | None = None
 
 
-def apply_particulars(person: Person, given: Particulars, today: date) -> None:
+def apply_particulars(person: HasParticulars, given: Particulars, today: date) -> None:
     """Check and set a person's particulars; a refusal changes nothing."""
     birth = given.birth_date or person.birth_date
     if given.birth_date is not None:

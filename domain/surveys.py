@@ -9,7 +9,7 @@ no answer of anybody else is taken. Answers are validated against the program's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,7 +20,13 @@ from domain.errors import InvalidInput, NotFound, TransitionRefused
 from domain.models import Person, ProgramQuestionnaire, ProgramRole, Stage, SurveyResponse
 from domain.programs import program_timezone
 from domain.questionnaire_catalogue import CATALOGUE, for_stage
-from domain.questionnaires import Questionnaire, question_from_data, validate, with_question
+from domain.questionnaires import (
+    Questionnaire,
+    Ranking,
+    question_from_data,
+    validate,
+    with_question,
+)
 from domain.roadmap import Role
 from domain.schedule import local_today
 from domain.survey_links import read_token
@@ -161,21 +167,6 @@ def survey_progress(db: Session, row: ProgramQuestionnaire, day: date) -> Survey
     )
 
 
-def candidates_for(db: Session, row: ProgramQuestionnaire, person_id: int) -> list[int]:
-    """Whom a person may rank: the program's people of the other side."""
-    roles = {
-        Role(r)
-        for r in db.exec(
-            select(ProgramRole.role).where(
-                ProgramRole.program_id == row.program_id, ProgramRole.person_id == person_id
-            )
-        ).all()
-        if r in (Role.MENTOR.value, Role.MENTEE.value)
-    }
-    others = [_OTHER_SIDE[role] for role in roles]
-    return [p.id for p in _people_of(db, row.program_id, others) if p.id is not None]
-
-
 def record_answers(
     db: Session,
     row: ProgramQuestionnaire,
@@ -189,6 +180,21 @@ def record_answers(
     """Take a person's answers: only while the questionnaire is open, only from its audience
     (who may be processed), validated against the program's copy; answering again replaces
     the earlier answers."""
+    [response] = record_many(db, row, {person_id: answers}, source=source, now=now, day=day)
+    return response
+
+
+def record_many(
+    db: Session,
+    row: ProgramQuestionnaire,
+    answers: Mapping[int, Mapping[str, object]],
+    *,
+    source: str,
+    now: datetime,
+    day: date,
+) -> list[SurveyResponse]:
+    """``record_answers`` for many people at once (an import): the program's people, their
+    consents and the earlier answers read once, whatever the number of people."""
     assert row.id is not None
     questionnaire = questionnaire_of(row)
     if row.opened_at is None or row.closed_at is not None:
@@ -196,27 +202,57 @@ def record_answers(
             f"Анкета «{questionnaire.title}» {'закрыта' if row.closed_at else 'ещё не открыта'}: "
             "ответы принимаются, пока идёт её этап"
         )
-    person = db.get(Person, inputs.identifier(person_id, "человека"))
-    if person is None:
-        raise NotFound(f"Человек с номером {person_id} не найден (список: nastavnik person list)")
-    if person_id not in {p.id for p in _people_of(db, row.program_id, roles_of(questionnaire))}:
-        raise InvalidInput(
-            f"{person.name} (№{person_id}) не участвует в программе в роли, которой "
-            f"адресована анкета «{questionnaire.title}»"
-        )
-    consents.require_processing(db, [person_id], day, f"анкета «{questionnaire.title}»")
-    normalised = validate(questionnaire, answers, candidates=candidates_for(db, row, person_id))
-    response = db.exec(
-        select(SurveyResponse).where(
-            SurveyResponse.questionnaire_id == row.id, SurveyResponse.person_id == person_id
-        )
-    ).first() or SurveyResponse(
-        questionnaire_id=row.id, person_id=person_id, answers={}, submitted_at=now, source=source
-    )
-    response.answers, response.submitted_at, response.source = normalised, now, source
-    db.add(response)
+    members = {p.id for p in _people_of(db, row.program_id, roles_of(questionnaire))}
+    for person_id in answers:
+        if person_id not in members:
+            person = db.get(Person, inputs.identifier(person_id, "человека"))
+            if person is None:
+                raise NotFound(
+                    f"Человек с номером {person_id} не найден (список: nastavnik person list)"
+                )
+            raise InvalidInput(
+                f"{person.name} (№{person_id}) не участвует в программе в роли, которой "
+                f"адресована анкета «{questionnaire.title}»"
+            )
+    consents.require_processing(db, answers, day, f"анкета «{questionnaire.title}»")
+    ranks = any(isinstance(question, Ranking) for question in questionnaire.questions)
+    candidates = ranking_candidates(db, row.program_id) if ranks else {}
+    stored = {
+        response.person_id: response
+        for response in db.exec(
+            select(SurveyResponse).where(SurveyResponse.questionnaire_id == row.id)
+        ).all()
+    }
+    responses = []
+    for person_id, given in answers.items():
+        normalised = validate(questionnaire, given, candidates=candidates.get(person_id, []))
+        response = stored.get(person_id) or SurveyResponse(
+            questionnaire_id=row.id, person_id=person_id, answers={}, submitted_at=now,
+            source=source,
+        )  # fmt: skip
+        response.answers, response.submitted_at, response.source = normalised, now, source
+        db.add(response)
+        responses.append(response)
     db.flush()
-    return response
+    return responses
+
+
+def ranking_candidates(db: Session, program_id: int) -> dict[int, list[int]]:
+    """For rankings: whom each participant may rank, the program's people of the other side
+    (a mentee ranks mentors, a mentor mentees)."""
+    side: dict[Role, list[int]] = {Role.MENTOR: [], Role.MENTEE: []}
+    roles: dict[int, list[Role]] = {}
+    query = select(ProgramRole).where(
+        ProgramRole.program_id == program_id,
+        col(ProgramRole.role).in_([Role.MENTOR.value, Role.MENTEE.value]),
+    )
+    for link in db.exec(query.order_by(col(ProgramRole.person_id))).all():
+        side[Role(link.role)].append(link.person_id)
+        roles.setdefault(link.person_id, []).append(Role(link.role))
+    return {
+        person_id: [other for role in own for other in side[_OTHER_SIDE[role]]]
+        for person_id, own in roles.items()
+    }
 
 
 def answers_of(db: Session, program_id: int, code: str) -> dict[int, dict[str, object]]:

@@ -18,6 +18,7 @@ from app import output
 from app.cli import (  # noqa: F401  (commands)
     consents,
     exports,
+    imports,
     notices,
     organisations,
     people,
