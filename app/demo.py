@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.sink import LocalSink
+from documents.registers import export_register
 from domain import database, settings, surveys
 from domain.consents import give_consent
 from domain.errors import TransitionRefused
@@ -27,7 +28,6 @@ from domain.organisations import add_organisation
 from domain.participants import Particulars
 from domain.people import add_person, assign, set_coordinator
 from domain.programs import ProgramView, create_program, program_timezone, program_view
-from domain.registers import export_register
 from domain.schedule import as_moment, utc_now
 from domain.states import Action
 from domain.survey_links import make_token

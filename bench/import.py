@@ -160,14 +160,14 @@ def people_rows(count: int) -> Iterator[list[Any]]:
 
 
 def import_people_into_new_database(path: Path, folder: Path) -> int:
-    """The domain's import (domain/imports.py) of the whole file into a new program of a new
+    """The domain's import (documents/imports.py) of the whole file into a new program of a new
     embedded SQLite database: read, mapped, every row checked, then stored."""
     import os
 
     os.environ["NASTAVNIK_HOME"] = str(folder)
     os.environ.pop("NASTAVNIK_DATABASE_URL", None)
+    from documents.imports import import_people
     from domain import database
-    from domain.imports import import_people
     from domain.organisations import add_organisation
     from domain.programs import create_program
     from domain.schedule import utc_now
@@ -276,7 +276,7 @@ def measure_import(rows: int, folder: Path) -> None:
     same file, in the same run; and its peak memory in a fresh process."""
     path = folder / "участники.xlsx"
     write_xlsx(path, PEOPLE_HEADERS, people_rows(rows))
-    import domain.imports  # noqa: F401  (its import time is not the import's)
+    import documents.imports  # noqa: F401  (its import time is not the import's)
 
     base, _ = timed(openpyxl_baseline, path)
     started = time.perf_counter()

@@ -299,3 +299,29 @@ def consent_progress(
         return None
     audience = [p.id for p in consent_audience(db, program_id, stage_code, day) if p.id]
     return ConsentProgress(len(allowed(db, audience, day)), len(audience))
+
+
+# The stages that form the two registers (the roadmap's 7 and 12), and whose people they hold.
+REGISTER_STAGES: dict[str, Role] = {
+    "mentee_database": Role.MENTEE,
+    "mentor_database": Role.MENTOR,
+}
+
+
+def check_register_complete(db: Session, program_id: int, stage_code: str, day: date) -> None:
+    """Refuse to complete a stage that forms a register (mentee_database, mentor_database)
+    while anybody it holds has no valid processing consent on ``day``, naming them (the
+    register itself: documents/registers.py). Any other stage: nothing to check."""
+    role = REGISTER_STAGES.get(stage_code)
+    if role is None:
+        return
+    query = select(ProgramRole.person_id).where(
+        ProgramRole.program_id == program_id, ProgramRole.role == role.value
+    )
+    title = "База наставляемых" if role == Role.MENTEE else "База наставников"
+    require_processing(
+        db,
+        sorted(set(db.exec(query).all())),
+        day,
+        f"завершить этап «{title}» программы №{program_id}",
+    )

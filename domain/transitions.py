@@ -15,12 +15,12 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from domain import inputs, settings
+from domain.consents import check_register_complete
 from domain.errors import InvalidInput, NotFound, TransitionRefused
 from domain.models import AuditEntry, EntryStatus, Program, Stage
 from domain.models import StageOccurrence as Occurrence
 from domain.program_roadmap import definition_of
 from domain.programs import get_program, program_stages, program_timezone, stage_occurrences
-from domain.registers import check_register_complete
 from domain.roadmap import StageDef, StageKind
 from domain.roadmap_changes import named_stage
 from domain.schedule import as_moment, local_today, zone
@@ -176,7 +176,7 @@ def _check_data(
     db: Session, ctx: _Context, action: Action, occurrence: int | None, now: datetime
 ) -> None:
     """The rules that read the program's data beyond its stages: a database stage is not
-    completed while someone in its register lacks consent (domain/registers.py)."""
+    completed while someone in its register lacks consent (domain/consents.py)."""
     if action == Action.COMPLETE and occurrence is None:
         check_register_complete(
             db, ctx.program.id or 0, ctx.definition.code, local_today(now, ctx.timezone)

@@ -1,5 +1,5 @@
 """``nastavnik export``: the mentee database and the mentor database of a program as .xlsx
-workbooks, in the columns of the target model's sample forms (domain/registers.py)."""
+workbooks, in the columns of the target model's sample forms (documents/registers.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from app import output
 from app.cli.groups import export_cli
 from app.cli.options import json_option, moment_or_now, now_option
 from app.cli.types import ADDRESS, IDENTIFIER
+from documents.registers import REGISTERS, export_register_file
 from domain import database
 from domain.programs import program_timezone
-from domain.registers import REGISTERS, export_register_file
 from domain.schedule import local_today
 from notifications.messages import plural
 

@@ -1,5 +1,5 @@
 """``nastavnik import``: a school's spreadsheet of people, or of answers to a questionnaire,
-taken into a program whole or not at all; the rules are domain/imports.py's."""
+taken into a program whole or not at all; the rules are documents/imports.py's."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from app import output
 from app.cli.groups import import_cli
 from app.cli.options import json_option, moment_or_now, now_option
 from app.cli.types import IDENTIFIER, NAME, SHORT, Text
+from documents.imports import ImportOutcome, import_answers, import_people
 from documents.spreadsheets import load_mapping
 from domain import database
-from domain.imports import ImportOutcome, import_answers, import_people
 
 # A path, as long as an operating system takes one.
 PATH = Text(4096)

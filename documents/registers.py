@@ -11,7 +11,7 @@ person was given their role is not stored: the date of entry is the program's st
 
 A register is processing of personal data: it is refused, naming them, while anybody in it has
 no valid processing consent (domain/consents.py). So is completing its stage (stages 7 and 12):
-``check_register_complete``.
+``domain.consents.check_register_complete``.
 """
 
 from __future__ import annotations
@@ -193,25 +193,6 @@ def export_register_file(
 
 
 # The database stages of the roadmap and the register each forms.
-REGISTER_STAGES = {"mentee_database": "mentees", "mentor_database": "mentors"}
-
-
-def check_register_complete(db: Session, program_id: int, stage_code: str, day: date) -> None:
-    """Refuse to complete the stage that forms a register (mentee_database, mentor_database)
-    while anybody in the register has no valid processing consent on ``day``: a
-    TransitionRefused naming them. Any other stage: nothing to check."""
-    which = REGISTER_STAGES.get(stage_code)
-    if which is None:
-        return
-    register = _register(which)
-    get_program(db, program_id)
-    people = _people(db, program_id, register.role)
-    consents.require_processing(
-        db,
-        [person.id for person in people if person.id is not None],
-        day,
-        f"завершить этап «{register.title.capitalize()}» программы №{program_id}",
-    )
 
 
 # --- rows -------------------------------------------------------------------------------------
