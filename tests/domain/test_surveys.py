@@ -16,7 +16,7 @@ from factories import SETUP_TIME, close_prerequisites, consented, program
 from sinks import HttpEndpoint, http_server
 from sqlmodel import select
 
-from domain import database, surveys
+from domain import consents, database, surveys
 from domain.errors import InvalidInput, TransitionRefused
 from domain.models import OutboxMessage, ProgramQuestionnaire
 from domain.people import add_person, assign
@@ -24,7 +24,7 @@ from domain.programs import program_view
 from domain.schedule import utc_now
 from domain.states import Action
 from domain.transitions import request_action
-from flows.consents import give_consent
+from flows.consents import give_consent, withdraw_consent
 from notifications import outbox
 from tasks.stage_work import run_questionnaires
 from tasks.transitions import apply_with_messages
@@ -212,3 +212,25 @@ def test_a_curator_adds_a_question_to_the_programs_copy_only(
                "--kind", "text", "--text", "Снова?", "--optional") == 2  # fmt: skip
     with database.session() as db:
         assert surveys.program_questionnaires(db, other.id) == []
+
+
+def test_a_consent_withdrawn_in_the_middle_of_a_survey_stops_it_for_that_person(
+    database_url: str, endpoint: HttpEndpoint
+) -> None:
+    """Борис withdraws while the questionnaire is open: his queued link is cancelled, he is
+    no longer asked nor reminded, and his answers are not taken."""
+    program_id, ids = mentees(endpoint)
+    act(program_id, "survey_mentees", Action.START, STARTED)
+    [boris] = [m for m in messages(program_id, "questionnaire") if m.person_id == ids["Борис"]]
+    with database.session() as db:
+        [consent] = consents.list_consents(db, STARTED.date(), person_id=ids["Борис"])
+    withdraw_consent(consent.id, actor="c", now=STARTED)
+    with database.session() as db:
+        assert db.get(OutboxMessage, boris.id).status == "cancelled"  # type: ignore[union-attr]
+        row = surveys.find_questionnaire(db, program_id, "mentee_survey")
+        progress = surveys.survey_progress(db, row, STARTED.date())
+        outbox.enqueue_due(db, datetime(2026, 9, 19, 7, tzinfo=UTC))
+    assert ids["Борис"] not in progress.waiting and progress.expected == 1
+    assert ids["Борис"] not in {m.person_id for m in messages(program_id, "reminder")}
+    with pytest.raises(TransitionRefused, match="согласия"), database.session() as db:
+        surveys.answer_by_link(db, token_in(boris), ANSWERS, now=STARTED)
