@@ -1,5 +1,6 @@
 """Schools' spreadsheets taken into a program, whole or not at all: its people
-(``import_people``) and their answers to one of its questionnaires (``import_answers``).
+(``import_people``), their answers to one of its questionnaires (``import_answers``) and their
+consents under 152-ФЗ (``import_consents``).
 
 A file is read and its cells checked by documents/spreadsheets.py; then every row is checked
 against what the database holds (who is who, who may be a representative, consents, the answers
@@ -17,9 +18,15 @@ importing the same file again changes nothing. A minor's legal representative is
 ФИО and an address of theirs (or, without an address in the row, among the minor's
 representatives by ФИО), else created as a person of the same organisation.
 
+A consent's person is matched the same way among the program's people; its rules (who gives a
+minor's consent, the date, the kinds) are domain/consents.py's, every row is checked against
+them first and each consent is then recorded through ``consents.give_consent``; a consent
+recorded already (same person, kind, giver, date and document, not withdrawn) is left as it is.
+Sending the questionnaires open to those who consented is the outbox's part: flows/consents.py.
+
 The columns are found by their Russian headers or as an explicit mapping says; the mapping of a
-file imported is saved per program and kind (``people``, ``answers:<questionnaire>``) and used
-for the next file unless another mapping is given.
+file imported is saved per program and kind (``people``, ``answers:<questionnaire>``,
+``consents``) and used for the next file unless another mapping is given.
 
 Cell values are personal data, many of them children's: the report quotes them to the person
 who gave the file; the log gets counts only.
@@ -57,6 +64,7 @@ from domain.contacts import check_address
 from domain.errors import InvalidInput, TransitionRefused
 from domain.inputs import shown
 from domain.models import (
+    Consent,
     Contact,
     ImportMapping,
     Person,
@@ -75,12 +83,13 @@ from domain.participants import (
     age_on,
     apply_particulars,
     is_minor,
+    representatives,
 )
 from domain.people import PROGRAM_ROLES
 from domain.programs import get_program, program_timezone
 from domain.questionnaires import LONGEST_TEXT, InvalidAnswers, Questionnaire, Ranking, validate
 from domain.roadmap import ROLE_LABELS, Role
-from domain.schedule import as_moment, local_today
+from domain.schedule import as_moment, local_today, zone
 
 log = logging.getLogger(__name__)
 
@@ -171,9 +180,12 @@ def answers_kind(questionnaire_code: str) -> str:
 class ImportOutcome:
     """What an import did (or, in a dry run, would do). For people: rows of people created,
     updated (something missing filled in) or unchanged, and the representatives created. For
-    answers: responses created, replaced or unchanged; ``answers_recorded`` the first two."""
+    answers: responses created, replaced or unchanged; ``answers_recorded`` the first two. For
+    consents: consents recorded (``created``) or recorded already (``unchanged``); ``consented``
+    the people who got a consent to processing, ``messages_queued`` the questionnaires then
+    sent to them (flows/consents.py)."""
 
-    kind: str  # people, answers
+    kind: str  # people, answers, consents
     program_id: int
     source: str  # the file's name
     rows: int
@@ -184,6 +196,8 @@ class ImportOutcome:
     minors_without_representative: int = 0
     answers_recorded: int = 0
     questionnaire: str | None = None
+    consented: tuple[int, ...] = ()  # person ids
+    messages_queued: int = 0
     dry_run: bool = False
     mapping: dict[str, str | None] = field(default_factory=dict)  # field code -> header
 
@@ -376,6 +390,41 @@ def _match(
             f"{where} несколько людей «{shown(name)}» ({numbers}): укажите дату рождения",
         )
     return candidates[0] if candidates else None
+
+
+def _participants(
+    db: Session, program_id: int
+) -> tuple[dict[int, set[str]], dict[str, list[Person]]]:
+    """The program's people: their roles by id, and the people by folded ФИО, each list in the
+    order of their ids."""
+    pairs = db.exec(
+        select(Person, ProgramRole.role)
+        .join(ProgramRole, col(ProgramRole.person_id) == col(Person.id))
+        .where(ProgramRole.program_id == program_id)
+        .order_by(col(Person.id))
+    ).all()
+    roles: dict[int, set[str]] = {}
+    by_name: dict[str, list[Person]] = {}
+    for participant, role in pairs:
+        assert participant.id is not None
+        if participant.id not in roles:
+            by_name.setdefault(folded(participant.name), []).append(participant)
+        roles.setdefault(participant.id, set()).add(role)
+    return roles, by_name
+
+
+def _participant(by_name: Mapping[str, Sequence[Person]], record: Record) -> Person:
+    """The program's person a row means by its ФИО and date of birth, or ``_RowProblem``."""
+    name: str = record["name"]
+    birth: date | None = record["birth_date"]
+    person = _match(by_name.get(folded(name), []), name, birth, "в программе")
+    if person is None or person.id is None:
+        dated = f" с датой рождения {_day(birth)}" if birth else ""
+        raise _RowProblem(
+            ("name", "birth_date"),
+            f"в программе нет участника «{shown(name)}»{dated} (nastavnik import people)",
+        )
+    return person
 
 
 # --- People ------------------------------------------------------------------------------------
@@ -971,19 +1020,7 @@ def _check_answers(
     writing: who they are among the program's people, their role, their consent, their
     answers."""
     result = _CheckedAnswers()
-    pairs = db.exec(
-        select(Person, ProgramRole.role)
-        .join(ProgramRole, col(ProgramRole.person_id) == col(Person.id))
-        .where(ProgramRole.program_id == row.program_id)
-        .order_by(col(Person.id))
-    ).all()
-    roles: dict[int, set[str]] = {}
-    by_name: dict[str, list[Person]] = {}
-    for participant, role in pairs:
-        assert participant.id is not None
-        if participant.id not in roles:
-            by_name.setdefault(folded(participant.name), []).append(participant)
-        roles.setdefault(participant.id, set()).add(role)
+    roles, by_name = _participants(db, row.program_id)
     audience = {role.value for role in surveys.roles_of(questionnaire)}
     audience_labels = ", ".join(ROLE_LABELS[Role(role)] for role in sorted(audience))
     allowed = consents.allowed(db, roles.keys(), today)
@@ -1001,21 +1038,12 @@ def _check_answers(
         result.problems.append(Problem(number, columns.of(*codes), reason))
 
     for record in records:
-        name: str = record["name"]
-        birth: date | None = record["birth_date"]
         try:
-            person = _match(by_name.get(folded(name), []), name, birth, "в программе")
+            person = _participant(by_name, record)
         except _RowProblem as wrong:
             problem(record.row, wrong.codes, wrong.reason)
             continue
-        if person is None or person.id is None:
-            dated = f" с датой рождения {_day(birth)}" if birth else ""
-            problem(
-                record.row,
-                ("name", "birth_date"),
-                f"в программе нет участника «{shown(name)}»{dated} (nastavnik import people)",
-            )
-            continue
+        assert person.id is not None
         first = seen.setdefault(person.id, record.row)
         if first != record.row:
             problem(record.row, ("name", "birth_date"), f"тот же участник, что в строке {first}")
@@ -1064,3 +1092,271 @@ def _check_answers(
             )
         )
     return result
+
+
+# --- Consents ----------------------------------------------------------------------------------
+
+CONSENTS = "consents"
+
+CONSENT_FIELDS: tuple[Field, ...] = (
+    *ANSWER_IDENTITY,
+    Field(
+        "kind",
+        "Вид согласия",
+        required=True,
+        synonyms=("Тип согласия", "Согласие"),
+        max_length=inputs.SHORT,
+    ),
+    Field(
+        "given_by",
+        "Кто дал согласие (ФИО)",
+        synonyms=(
+            "Кто дал согласие",
+            "Кто дал",
+            "ФИО давшего согласие",
+            "ФИО законного представителя",
+            "Законный представитель",
+        ),
+    ),
+    Field(
+        "given_on",
+        "Дата согласия",
+        Kind.DATE,
+        required=True,
+        synonyms=("Дата документа", "Дата подписания"),
+    ),
+    Field(
+        "document",
+        "Документ",
+        synonyms=("Реквизиты документа", "Номер документа"),
+        max_length=inputs.SHORT,  # as consents.give_consent takes it
+    ),
+)
+
+# What schools' files call each kind of consent, besides its code and its label
+# (consents.CONSENT_LABELS); compared folded, as headers are.
+_KIND_WORDS: dict[consents.ConsentKind, tuple[str, ...]] = {
+    consents.ConsentKind.PROCESSING: (
+        "обработка",
+        "на обработку",
+        "обработка персональных данных",
+        "обработка ПДн",
+        "на обработку ПДн",
+    ),
+    consents.ConsentKind.PUBLICATION: (
+        "публикация",
+        "на публикацию",
+        "распространение",
+        "на распространение",
+        "распространение персональных данных",
+        "на распространение персональных данных",
+    ),
+}
+_CONSENT_KINDS: dict[str, consents.ConsentKind] = {
+    folded(word): kind
+    for kind, words in _KIND_WORDS.items()
+    for word in (kind.value, consents.CONSENT_LABELS[kind], *words)
+}
+
+
+def consent_kind(text: str) -> consents.ConsentKind:
+    """A cell's kind of consent: its code, its label or a usual name of it («обработка»,
+    «публикация»); else the domain's refusal, which lists the kinds."""
+    found = _CONSENT_KINDS.get(folded(text))
+    return found if found is not None else consents.consent_kind(text)
+
+
+@dataclass(frozen=True)
+class _Consent:
+    number: int
+    person_id: int
+    kind: consents.ConsentKind
+    given_by_id: int
+    given_on: date
+    document: str | None
+    recorded: bool  # the same consent is recorded already
+
+    @property
+    def key(self) -> tuple[int, str, int, date, str | None]:
+        return (self.person_id, self.kind.value, self.given_by_id, self.given_on, self.document)
+
+
+@dataclass
+class _CheckedConsents:
+    planned: list[_Consent] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def import_consents(
+    db: Session,
+    program_id: int,
+    path: str | Path,
+    *,
+    actor: str,
+    now: datetime,
+    mapping: Mapping[str, str | None] | None = None,
+    sheet: str | None = None,
+    dry_run: bool = False,
+) -> ImportOutcome:
+    """The consents of a spreadsheet, one row per consent of one of the program's people: each
+    recorded as ``consents.give_consent`` records one, all of them or, with any problem, none;
+    one recorded already is left as it is. A dry run checks and writes nothing. Sending the
+    questionnaires open to those who consented is the caller's (flows/consents.py)."""
+    get_program(db, program_id)
+    tz = program_timezone(db, program_id)
+    # The program's wall clock: the date a consent may not be later than is its local today,
+    # for this check and for give_consent's own alike.
+    local = as_moment(now, tz).astimezone(zone(tz))
+    table = read_table(path, sheet)
+    mapped, used = _mapping(db, program_id, CONSENTS, table, CONSENT_FIELDS, mapping)
+    records, problems = _records(table, CONSENT_FIELDS, mapped, ())
+    checked = _check_consents(db, program_id, records, _Columns(table, mapped), local.date())
+    problems += checked.problems
+    _refuse(table, problems)
+    new = [consent for consent in checked.planned if not consent.recorded]
+    outcome = ImportOutcome(
+        kind=CONSENTS,
+        program_id=program_id,
+        source=table.source,
+        rows=len(checked.planned),
+        created=len(new),
+        updated=0,
+        unchanged=len(checked.planned) - len(new),
+        consented=tuple(
+            sorted({c.person_id for c in new if c.kind == consents.ConsentKind.PROCESSING})
+        ),
+        dry_run=dry_run,
+        mapping=used,
+    )
+    if not dry_run:
+        # Every row was checked; the domain checks each again as it records it, and a refusal
+        # there (not to happen) rolls the whole file back with the caller's transaction.
+        for consent in new:
+            consents.give_consent(
+                db,
+                person_id=consent.person_id,
+                kind=consent.kind.value,
+                given_by_id=consent.given_by_id,
+                given_on=consent.given_on,
+                document=consent.document,
+                actor=actor,
+                now=local,
+            )
+        _save_mapping(db, program_id, CONSENTS, used, as_moment(now, tz))
+    log.info(
+        "consents import%s: %d rows, %d recorded, %d unchanged",
+        " (dry run)" if dry_run else "",
+        outcome.rows,
+        outcome.created,
+        outcome.unchanged,
+    )
+    return outcome
+
+
+def _check_consents(
+    db: Session, program_id: int, records: list[Record], columns: _Columns, today: date
+) -> _CheckedConsents:
+    """Every row checked as ``consents.give_consent`` will check it, without writing: whose
+    consent (one of the program's people), of which kind, given by whom (an adult themself, a
+    minor on the consent's date one of their legal representatives), on which date."""
+    result = _CheckedConsents()
+    roles, by_name = _participants(db, program_id)
+    ids = list(roles)
+    stored = {
+        (c.person_id, c.kind, c.given_by_id, c.given_on, c.document)
+        for start in range(0, len(ids), 5000)
+        for c in db.exec(
+            select(Consent).where(
+                col(Consent.person_id).in_(ids[start : start + 5000]),
+                col(Consent.withdrawn_at).is_(None),
+            )
+        )
+    }
+    guardians: dict[int, list[Person]] = {}
+    seen: dict[tuple[int, str, int, date, str | None], int] = {}
+
+    def problem(number: int, codes: Sequence[str], reason: str) -> None:
+        result.problems.append(Problem(number, columns.of(*codes), reason))
+
+    for record in records:
+        try:
+            person = _participant(by_name, record)
+        except _RowProblem as wrong:
+            problem(record.row, wrong.codes, wrong.reason)
+            continue
+        assert person.id is not None
+        faults: list[tuple[str, str]] = []
+        try:
+            kind = consent_kind(record["kind"])
+        except InvalidInput as error:
+            faults.append(("kind", _sentence(str(error))))
+        given_on: date = record["given_on"]
+        try:
+            inputs.in_range(given_on, "даты согласия")
+        except InvalidInput as error:
+            faults.append(("given_on", _sentence(str(error))))
+        if given_on > today:
+            faults.append(("given_on", f"дата согласия {_day(given_on)} ещё не наступила"))
+        minor = is_minor(person, given_on)  # on the consent's date: a row's, not today
+        if minor and person.id not in guardians:
+            guardians[person.id] = representatives(db, person.id)
+        try:
+            giver_id = _giver(
+                person, record["given_by"], given_on, guardians[person.id] if minor else None
+            )
+        except _RowProblem as refused:
+            faults.append((refused.codes[0], refused.reason))
+        for code, reason in faults:
+            problem(record.row, (code,), reason)
+        if faults:
+            continue
+        consent = _Consent(
+            record.row, person.id, kind, giver_id, given_on, record["document"], recorded=False
+        )
+        first = seen.setdefault(consent.key, record.row)
+        if first != record.row:
+            problem(
+                record.row, ("name", "kind", "given_on"), f"то же согласие, что в строке {first}"
+            )
+            continue
+        result.planned.append(replace(consent, recorded=consent.key in stored))
+    return result
+
+
+def _giver(person: Person, name: str | None, day: date, guardians: list[Person] | None) -> int:
+    """Who of the row gave the consent: for an adult (on ``day``), the person themself, named
+    or not; for a minor (``guardians`` given), one of their legal representatives, by ФИО."""
+    assert person.id is not None
+    whose = f"{shown(person.name)} (№{person.id}) на {_day(day)}"
+    if guardians is None:
+        if name is None or folded(name) == folded(person.name):
+            return person.id
+        raise _RowProblem(
+            ("given_by",),
+            f"{whose} совершеннолетний (от {ADULT_AGE} лет): согласие даёт он сам, а не "
+            f"«{shown(name)}»",
+        )
+    named = ", ".join(f"{shown(g.name)} (№{g.id})" for g in guardians)
+    listed = (
+        f"законные представители: {named}"
+        if guardians
+        else "законные представители не указаны (nastavnik import people или nastavnik person "
+        "edit --representative)"
+    )
+    minor = f"{whose} несовершеннолетний: согласие за него даёт законный представитель"
+    if name is None:
+        raise _RowProblem(
+            ("given_by",), f"{minor}, укажите его ФИО в столбце «Кто дал согласие (ФИО)»; {listed}"
+        )
+    found = [g for g in guardians if folded(g.name) == folded(name)]
+    if len(found) == 1 and found[0].id is not None:
+        return found[0].id
+    if found:
+        raise _RowProblem(
+            ("given_by",),
+            f"у {shown(person.name)} (№{person.id}) несколько законных представителей "
+            f"«{shown(name)}»: {named}; запишите согласие командой nastavnik consent give --by",
+        )
+    if folded(name) == folded(person.name):
+        raise _RowProblem(("given_by",), f"{minor}, а не он сам; {listed}")
+    raise _RowProblem(("given_by",), f"{minor}, а «{shown(name)}» не из них; {listed}")

@@ -1,10 +1,16 @@
-"""The service every interface calls to record a consent or withdraw one: the domain's rules
-(domain/consents.py) and the outbox's part, in one transaction. Plain writes, no flow run."""
+"""The service every interface calls to record a consent, import a file of them or withdraw
+one: the domain's rules (domain/consents.py, documents/imports.py) and the outbox's part, in
+one transaction. Plain writes, no flow run."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
+from documents import imports
+from documents.imports import ImportOutcome
 from domain import consents, database, surveys
 from domain.consents import ConsentKind, ConsentView
 from domain.schedule import utc_now
@@ -39,6 +45,42 @@ def give_consent(
         for stage_id in surveys.open_stages_of(db, person_id):
             outbox.enqueue_questionnaires(db, stage_id, now)
         return consent
+
+
+def import_consents(
+    program_id: int,
+    path: str | Path,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    mapping: Mapping[str, str | None] | None = None,
+    sheet: str | None = None,
+    dry_run: bool = False,
+) -> ImportOutcome:
+    """Record the consents of a school's spreadsheet, all of them or none
+    (documents/imports.py); as with one consent, the questionnaires open to those who now
+    consent to processing are sent to them, in the same transaction. A dry run sends nothing."""
+    now = now or utc_now()
+    with database.session() as db:
+        outcome = imports.import_consents(
+            db,
+            program_id,
+            path,
+            actor=actor,
+            now=now,
+            mapping=mapping,
+            sheet=sheet,
+            dry_run=dry_run,
+        )
+        if dry_run:
+            return outcome
+        stages = {stage for pid in outcome.consented for stage in surveys.open_stages_of(db, pid)}
+        # Each stage's questionnaires go to all of its audience who has not had them: once per
+        # stage, however many of its people consented.
+        queued = sum(
+            outbox.enqueue_questionnaires(db, stage_id, now) for stage_id in sorted(stages)
+        )
+    return replace(outcome, messages_queued=queued)
 
 
 def withdraw_consent(

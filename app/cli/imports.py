@@ -1,5 +1,5 @@
-"""``nastavnik import``: a school's spreadsheet of people, or of answers to a questionnaire,
-taken into a program whole or not at all; the rules are documents/imports.py's."""
+"""``nastavnik import``: a school's spreadsheet of people, of answers to a questionnaire or of
+consents, taken into a program whole or not at all; the rules are documents/imports.py's."""
 
 from __future__ import annotations
 
@@ -11,18 +11,19 @@ import click
 
 from app import output
 from app.cli.groups import import_cli
-from app.cli.options import json_option, moment_or_now, now_option
+from app.cli.options import acting, actor_option, json_option, moment_or_now, now_option
 from app.cli.types import IDENTIFIER, NAME, SHORT, Text
 from documents.imports import ImportOutcome, import_answers, import_people
 from documents.spreadsheets import load_mapping
 from domain import database
+from flows.consents import import_consents
 
 # A path, as long as an operating system takes one.
 PATH = Text(4096)
 
 
 def file_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The file, the program, the mapping, the sheet, the dry run: shared by both imports."""
+    """The file, the program, the mapping, the sheet, the dry run: shared by the imports."""
     options = [
         click.argument("path", metavar="ФАЙЛ", type=PATH),
         click.option("--program", type=IDENTIFIER, required=True, help="Номер программы."),
@@ -111,6 +112,39 @@ def import_answers_command(
     _show(outcome, as_json)
 
 
+@import_cli.command("consents")
+@file_options
+@actor_option
+@now_option
+@json_option
+def import_consents_command(
+    path: str,
+    program: int,
+    mapping: str | None,
+    sheet: str | None,
+    dry_run: bool,
+    actor: str | None,
+    now: datetime | None,
+    as_json: bool,
+) -> None:
+    """Загрузить согласия на обработку и на распространение персональных данных (152-ФЗ) из
+    таблицы .xlsx или .csv: ФИО (при необходимости дата рождения), вид согласия, кто дал
+    согласие (ФИО; за несовершеннолетнего — законный представитель), дата согласия, документ.
+    Весь файл или ничего: все ошибки — одним списком по строкам и столбцам. Анкеты, уже
+    открытые участнику, отправляются ему, когда он даёт согласие на обработку."""
+    explicit = load_mapping(mapping) if mapping else None
+    outcome = import_consents(
+        program,
+        path,
+        actor=acting(actor),
+        now=moment_or_now(now),
+        mapping=explicit,
+        sheet=sheet,
+        dry_run=dry_run,
+    )
+    _show(outcome, as_json)
+
+
 def _show(outcome: ImportOutcome, as_json: bool) -> None:
     if as_json:
         output.emit_json(outcome)
@@ -122,6 +156,13 @@ def _show(outcome: ImportOutcome, as_json: bool) -> None:
             f"{outcome.answers_recorded} (новых {outcome.created}, заменено {outcome.updated}), "
             f"без изменений: {outcome.unchanged}"
         )
+    elif outcome.kind == "consents":
+        done = (
+            f"строк {outcome.rows}; согласий записано: {outcome.created}, уже были записаны: "
+            f"{outcome.unchanged}"
+        )
+        if not outcome.dry_run:
+            done += f"; сообщений с анкетами в очереди: {outcome.messages_queued}"
     else:
         done = (
             f"строк {outcome.rows}; людей добавлено: {outcome.created}, дополнено: "

@@ -2,7 +2,9 @@
 people matched by ФИО, date of birth and organisation, so that the same file again changes
 nothing; answers to a program's questionnaire validated for every row; every problem of a file,
 of a cell or of a row, in one Russian report by row and column, and then nothing stored; a dry
-run stores nothing. Through the command line, on SQLite and PostgreSQL."""
+run stores nothing; consents recorded by the domain's rules (a minor's through a legal
+representative), the questionnaires open to those who consent sent to them. Through the command
+line, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -19,9 +21,9 @@ from conftest import Cli, snapshot
 from factories import SETUP_TIME, consented, program
 from sqlmodel import col, select
 
-from domain import database
-from domain.consents import give_consent
-from domain.models import ImportMapping, Person, Stage
+from domain import consents, database
+from domain.consents import give_consent, list_consents
+from domain.models import ImportMapping, OutboxMessage, Person, Stage
 from domain.people import person_card
 from domain.questionnaire_catalogue import MENTEE_SURVEY
 from domain.surveys import answers_of, open_for_stage
@@ -546,3 +548,201 @@ def test_answers_of_people_without_consent_unknown_or_not_asked_are_refused(
     planned = import_answers(cli, good, surveyed, "--dry-run")
     assert (planned["dry_run"], planned["answers_recorded"]) == (True, 1)
     assert snapshot(database_url) == before
+
+
+# --- Consents ----------------------------------------------------------------------------------
+
+CONSENT_HEADERS = [
+    "ФИО",
+    "Дата рождения",
+    "Вид согласия",
+    "Кто дал согласие (ФИО)",
+    "Дата согласия",
+    "Документ",
+]
+MOTHER = "Орлова Елена Викторовна"
+GOOD_CONSENTS = [
+    ["Петров Пётр Петрович", None, "на обработку персональных данных", None, "01.09.2026",
+     "№ 1 от 01.09.2026"],
+    ["Сидорова Анна Ивановна", "01.02.1999", "обработка", "СИДОРОВА Анна Ивановна",
+     date(2026, 9, 2), None],
+    ["Орлов Илья Сергеевич", date(2012, 3, 15), "processing", MOTHER, "2026-09-03", "№ 3"],
+    ["Петров Пётр Петрович", None, "публикация", "", date(2026, 9, 1), "№ 2 от 01.09.2026"],
+]  # fmt: skip
+
+
+@pytest.fixture
+def participants(cli: Cli, database_url: str, tmp_path: Path) -> int:
+    """A program with a mentor and two mentees (one a minor with his mother as his legal
+    representative), imported; nobody has consented yet."""
+    made = program()
+    import_people(cli, people_file(tmp_path, [PETROV, SIDOROVA, ORLOV], "участники.xlsx"), made.id)
+    return made.id
+
+
+def consents_file(tmp_path: Path, rows: list[list[Any]], name: str = "согласия.xlsx") -> Path:
+    return xlsx(tmp_path / name, CONSENT_HEADERS, rows)
+
+
+def import_consents(cli: Cli, path: Path, program_id: int, *extra: str) -> Any:
+    return cli.json(
+        "import", "consents", str(path), "--program", str(program_id), "--now", NOW, *extra
+    )
+
+
+def consents_command(path: Path, program_id: int) -> list[str]:
+    return ["import", "consents", str(path), "--program", str(program_id)]
+
+
+def test_a_workbook_of_consents_is_imported_and_again_changes_nothing(
+    cli: Cli, database_url: str, tmp_path: Path, participants: int
+) -> None:
+    path = consents_file(tmp_path, GOOD_CONSENTS)
+    petrov, sidorova, orlov = (
+        person_id(name)
+        for name in ("Петров Пётр Петрович", "Сидорова Анна Ивановна", "Орлов Илья Сергеевич")
+    )
+
+    first = import_consents(cli, path, participants)
+
+    assert {k: first[k] for k in ("kind", "rows", "created", "unchanged", "dry_run")} == {
+        "kind": "consents",
+        "rows": 4,
+        "created": 4,
+        "unchanged": 0,
+        "dry_run": False,
+    }
+    assert first["consented"] == sorted([petrov, sidorova, orlov])
+    assert first["mapping"]["given_by"] == "Кто дал согласие (ФИО)"
+    with database.session() as db:
+        stored = {
+            (c.person_id, c.kind): c
+            for c in list_consents(db, DAY, person_ids=[petrov, sidorova, orlov])
+        }
+        assert consents.allowed(db, [petrov, sidorova, orlov], DAY) == {petrov, sidorova, orlov}
+        assert consents.may_publish(db, petrov, DAY)
+        mapping = db.exec(select(ImportMapping).where(ImportMapping.kind == "consents")).one()
+    assert sorted(stored) == sorted(
+        [(petrov, "processing"), (petrov, "publication"), (sidorova, "processing"),
+         (orlov, "processing")]
+    )  # fmt: skip
+    minor = stored[(orlov, "processing")]
+    assert (minor.given_by_id, minor.given_by_name, minor.given_on, minor.document) == (
+        person_id(MOTHER),
+        MOTHER,
+        date(2026, 9, 3),
+        "№ 3",
+    )
+    assert stored[(sidorova, "processing")].given_by_id == sidorova  # her own, named
+    assert stored[(petrov, "publication")].document == "№ 2 от 01.09.2026"
+    assert mapping.program_id == participants
+
+    # The same file again: every consent is recorded already; nothing changes.
+    before = snapshot(database_url)
+    again = import_consents(cli, path, participants)
+    assert (again["created"], again["unchanged"], again["consented"]) == (0, 4, [])
+    assert snapshot(database_url) == before
+    said = cli.ok(*consents_command(path, participants), "--now", NOW)
+    assert "согласий записано: 0, уже были записаны: 4" in said
+
+    # A withdrawn consent is no longer the same one: the file gives it again.
+    with database.session() as db:
+        consents.withdraw_consent(
+            db, stored[(petrov, "publication")].id, actor="test", now=SETUP_TIME
+        )
+    third = import_consents(cli, path, participants)
+    assert (third["created"], third["unchanged"], third["consented"]) == (1, 3, [])
+
+
+def test_a_file_of_consents_with_bad_rows_is_refused_naming_each_and_stores_nothing(
+    cli: Cli, database_url: str, tmp_path: Path, participants: int
+) -> None:
+    orlov, sidorova = person_id("Орлов Илья Сергеевич"), person_id("Сидорова Анна Ивановна")
+    mother = person_id(MOTHER)
+    path = consents_file(
+        tmp_path,
+        [
+            GOOD_CONSENTS[0],  # right, but not to be stored
+            ["Орлов Илья Сергеевич", None, "обработка", "Орлов Илья Сергеевич", "01.09.2026",
+             None],
+            ["Сидорова Анна Ивановна", None, "обработка", MOTHER, "01.09.2026", None],
+            ["Петров Пётр Петрович", None, "на всё", None, "01.09.2026", None],
+            ["Петров Пётр Петрович", None, "на распространение", None, "11.09.2026", None],
+            ["Неизвестный Никто", date(2010, 1, 1), "обработка", None, "01.09.2026", None],
+            ["Орлов Илья Сергеевич", None, "processing", None, "31.02.2026", None],
+            ["Орлов Илья Сергеевич", None, "processing", None, "01.09.2026", None],
+            [*GOOD_CONSENTS[0][:3], "", *GOOD_CONSENTS[0][4:]],
+        ],
+    )  # fmt: skip
+    before = snapshot(database_url)
+
+    lines = refused(cli, *consents_command(path, participants))
+
+    listed = f"законные представители: {MOTHER} (№{mother})"
+    assert lines == [
+        "Ошибка: Файл «согласия.xlsx» не принят, ни одна строка не загружена: 8 ошибок.",
+        f"строка 3, столбец D «Кто дал согласие (ФИО)»: Орлов Илья Сергеевич (№{orlov}) на "
+        "01.09.2026 несовершеннолетний: согласие за него даёт законный представитель, а не он "
+        f"сам; {listed}",
+        f"строка 4, столбец D «Кто дал согласие (ФИО)»: Сидорова Анна Ивановна (№{sidorova}) на "
+        f"01.09.2026 совершеннолетний (от 18 лет): согласие даёт он сам, а не «{MOTHER}»",
+        "строка 5, столбец C «Вид согласия»: неизвестный вид согласия «на всё». Известные: "
+        "processing (на обработку персональных данных), publication (на распространение "
+        "(публикацию))",
+        "строка 6, столбец E «Дата согласия»: дата согласия 11.09.2026 ещё не наступила",
+        "строка 7, столбцы A «ФИО», B «Дата рождения»: в программе нет участника «Неизвестный "
+        "Никто» с датой рождения 01.01.2010 (nastavnik import people)",
+        "строка 8, столбец E «Дата согласия»: нет такой даты: «31.02.2026»",
+        f"строка 9, столбец D «Кто дал согласие (ФИО)»: Орлов Илья Сергеевич (№{orlov}) на "
+        "01.09.2026 несовершеннолетний: согласие за него даёт законный представитель, укажите "
+        f"его ФИО в столбце «Кто дал согласие (ФИО)»; {listed}",
+        "строка 10, столбцы A «ФИО», C «Вид согласия», E «Дата согласия»: то же согласие, что "
+        "в строке 2",
+    ], lines
+    assert snapshot(database_url) == before  # the good row 2 is not stored either
+    assert counts(database_url)["consent"] == 0
+
+
+def test_a_dry_run_of_consents_checks_counts_and_stores_nothing(
+    cli: Cli, database_url: str, tmp_path: Path, participants: int
+) -> None:
+    path = consents_file(tmp_path, GOOD_CONSENTS)
+    before = snapshot(database_url)
+
+    planned = import_consents(cli, path, participants, "--dry-run")
+
+    assert (planned["dry_run"], planned["created"], planned["messages_queued"]) == (True, 4, 0)
+    assert snapshot(database_url) == before  # no consent, no saved mapping, no message
+    said = cli.ok(*consents_command(path, participants), "--dry-run", "--now", NOW)
+    assert said.startswith("Проверка (--dry-run): файл в порядке, ничего не сохранено")
+    assert "согласий записано: 4" in said
+    assert snapshot(database_url) == before
+
+    said = cli.ok(*consents_command(path, participants), "--now", NOW)
+
+    assert "согласий записано: 4, уже были записаны: 0" in said and "Traceback" not in cli.err
+    assert counts(database_url)["consent"] == 4
+
+
+def test_who_consents_by_import_gets_the_questionnaire_already_open_to_them(
+    cli: Cli, database_url: str, tmp_path: Path, participants: int
+) -> None:
+    with database.session() as db:
+        stage = db.exec(
+            select(Stage).where(Stage.program_id == participants, Stage.code == "survey_mentees")
+        ).one()
+        open_for_stage(db, stage, SETUP_TIME)
+    sent = select(OutboxMessage).where(OutboxMessage.kind == "questionnaire")
+    with database.session() as db:
+        assert not db.exec(sent).all()  # nobody has consented: nobody has it
+
+    path = consents_file(tmp_path, GOOD_CONSENTS)
+    outcome = import_consents(cli, path, participants)
+
+    with database.session() as db:
+        invited = {message.person_id for message in db.exec(sent)}
+    # The mentees (the minor one through his mother's consent); the mentor is not asked.
+    assert invited == {person_id("Сидорова Анна Ивановна"), person_id("Орлов Илья Сергеевич")}
+    assert outcome["messages_queued"] == 2
+    # The same file again sends nothing more.
+    assert import_consents(cli, path, participants)["messages_queued"] == 0
