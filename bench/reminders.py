@@ -70,6 +70,7 @@ from sqlalchemy import Engine
 
 from domain import database, settings
 from domain.models import (
+    Consent,
     Contact,
     Organisation,
     OutboxMessage,
@@ -388,6 +389,18 @@ def build(engine: Engine, scale: float, port: int) -> Territory:
                     "role": role.value,
                 }
             )
+            if role != Role.CURATOR:  # participants hear only with their consent (152-ФЗ)
+                rows["consent"].append(
+                    {
+                        "id": len(rows["consent"]) + 1,
+                        "person_id": person_id,
+                        "kind": "processing",
+                        "given_by_id": person_id,
+                        "given_on": created.date(),
+                        "recorded_at": created,
+                        "recorded_by": "bench",
+                    }
+                )
     tables = {
         "organisation": Organisation,
         "program": Program,
@@ -396,6 +409,7 @@ def build(engine: Engine, scale: float, port: int) -> Territory:
         "person": Person,
         "contact": Contact,
         "program_role": ProgramRole,
+        "consent": Consent,
     }
     with engine.begin() as connection:
         for name, model in tables.items():
