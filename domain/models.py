@@ -335,3 +335,21 @@ class ImportMapping(SQLModel, table=True):
     kind: str
     mapping: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     updated_at: datetime = _moment()
+
+
+class UserAccount(SQLModel, table=True):
+    """Who signs in to the web pages: an administrator (everything), a coordinator (their
+    territory and all below it) or a curator (their organisation's programs). Participants
+    sign in with no password, by their personal links. The password is stored only as an
+    argon2id hash (domain/accounts.py)."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(unique=True)
+    role: str  # administrator, coordinator, curator
+    org_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    password_hash: str
+    created_at: datetime = _moment()
+    disabled_at: datetime | None = _moment(default=None)

@@ -25,6 +25,7 @@ from app.cli import (  # noqa: F401  (commands)
     programs,
     stages,
     surveys,
+    users,
 )
 from app.cli.groups import cli
 from app.cli.types import DAY, Identifier
