@@ -21,7 +21,9 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from pydantic import ValidationError
 
 from deployments.prefect_server import LocalPrefectServer
-from domain import settings
+from deployments.web_server import WebServer
+from domain import database, settings
+from domain.accounts import list_accounts
 from domain.errors import InvalidInput
 from flows.engine import configured_api_url, prefect_failures, require_reachable
 from flows.reminders import reminder_sweep
@@ -40,8 +42,9 @@ def checked_cron(cron: str) -> CronSchedule:
         ) from None
 
 
-def serve_sweep(cron: str, say: Callable[[str], None]) -> None:
-    """Block, running the sweep at every tick of ``cron`` (UTC, as Prefect reads it)."""
+def serve_sweep(cron: str, say: Callable[[str], None], web_port: int | None = None) -> None:
+    """Block, running the sweep at every tick of ``cron`` (UTC, as Prefect reads it), and the
+    web pages on 127.0.0.1:``web_port`` unless it is None."""
     schedule = checked_cron(cron)
     with ExitStack() as stack:
         api_url = configured_api_url()
@@ -60,6 +63,15 @@ def serve_sweep(cron: str, say: Callable[[str], None]) -> None:
                 f"Сервер Prefect запущен: {server.url} (запуски видны там же; журнал {log}); "
                 "он остановится вместе с этим процессом"
             )
+        if web_port is not None:
+            web = stack.enter_context(WebServer("127.0.0.1", web_port))
+            say(f"Веб-интерфейс: {web.url}/login")
+            with database.session() as db:
+                if not list_accounts(db):
+                    say(
+                        "Учётных записей ещё нет; первого администратора заводит команда "
+                        "nastavnik user add --login admin --role administrator"
+                    )
         deployment = reminder_sweep.to_deployment(
             name="reminder-sweep",
             cron=schedule.cron,

@@ -115,10 +115,19 @@ def outbox_retry(message_id: int) -> None:
     show_default=True,
     help="Расписание обхода (cron, UTC).",
 )
-def serve_command(cron: str) -> None:
-    """Обход напоминаний по расписанию (процесс работает, пока его не остановят).
+@click.option(
+    "--web-port",
+    type=Count(1, 65535),
+    default=8000,
+    show_default=True,
+    help="Порт веб-интерфейса на 127.0.0.1.",
+)
+@click.option("--no-web", is_flag=True, help="Без веб-интерфейса: только обход напоминаний.")
+def serve_command(cron: str, web_port: int, no_web: bool) -> None:
+    """Обход напоминаний по расписанию и веб-интерфейс (процесс работает, пока его не
+    остановят).
 
     Без PREFECT_API_URL запускает и свой сервер Prefect: расписание ведёт его планировщик."""
     from deployments.serve import serve_sweep  # imports Prefect: see stages._act
 
-    serve_sweep(cron, output.say)
+    serve_sweep(cron, output.say, None if no_web else web_port)

@@ -148,7 +148,7 @@ async def test_serve_runs_scheduled_sweeps_that_send_due_reminders_with_and_with
         logs = {name: tmp_path / f"{name}.out" for name in ("with", "own")}
         with logs["with"].open("wb") as out_with, logs["own"].open("wb") as out_own:
             with_server = subprocess.Popen(
-                [NASTAVNIK, "serve", "--cron", EVERY_MINUTE],
+                [NASTAVNIK, "serve", "--cron", EVERY_MINUTE, "--no-web"],
                 env=user_env(
                     tmp_path / "with",
                     postgres_database,
@@ -157,8 +157,9 @@ async def test_serve_runs_scheduled_sweeps_that_send_due_reminders_with_and_with
                 stdout=out_with,
                 stderr=subprocess.STDOUT,
             )
+            web_port = free_port(0)  # any: 4200 is the Prefect server's
             own_server = subprocess.Popen(
-                [NASTAVNIK, "serve", "--cron", EVERY_MINUTE],
+                [NASTAVNIK, "serve", "--cron", EVERY_MINUTE, "--web-port", str(web_port)],
                 env=user_env(tmp_path / "own", sqlite_database),
                 stdout=out_own,
                 stderr=subprocess.STDOUT,
@@ -174,6 +175,13 @@ async def test_serve_runs_scheduled_sweeps_that_send_due_reminders_with_and_with
                 await asyncio.sleep(0.5)
             own_url = found.group(1)
             assert own_url.startswith("http://127.0.0.1:")
+            # The web pages run beside it, and the first run says how to make an account.
+            while "Учётных записей ещё нет" not in logs["own"].read_text():
+                assert own_server.poll() is None and time.monotonic() < deadline
+                await asyncio.sleep(0.5)
+            assert f"Веб-интерфейс: http://127.0.0.1:{web_port}/login" in logs["own"].read_text()
+            login_page = httpx.get(f"http://127.0.0.1:{web_port}/login", timeout=10)
+            assert login_page.status_code == 200 and "Вход в систему" in login_page.text
 
             # Each sweep ran on the minute, as a scheduled run of the deployment, and the
             # overdue notice of the first stage reached the curator, once.
