@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from sqlmodel import Session, col, select
 
-from domain.models import ENTRY_STATUS_LABELS, AuditEntry, EntryStatus, Stage
+from domain.models import ENTRY_STATUS_LABELS, AuditEntry, EntryStatus, Program, Stage
 from domain.programs import get_program, program_timezone
 from domain.schedule import zone
 from domain.states import ACTION_LABELS, Action
@@ -51,30 +51,89 @@ def program_history(db: Session, program_id: int) -> list[HistoryRow]:
         .where(AuditEntry.program_id == program_id)
         .order_by(col(AuditEntry.id))
     )
+    return [_row(entry, stage, local) for entry, stage in db.exec(query).all()]
+
+
+def _row(entry: AuditEntry, stage: Stage | None, local: tzinfo) -> HistoryRow:
+    assert entry.id is not None
+    return HistoryRow(
+        id=entry.id,
+        stage_number=stage.number if stage else None,
+        stage_code=stage.code if stage else None,
+        stage_title=stage.title if stage else None,
+        occurrence=entry.occurrence_seq,
+        action=entry.action,
+        action_label=ACTION_LABELS[Action(entry.action)]
+        if entry.action in set(Action)
+        else PROGRAM_ACTION_LABELS.get(entry.action, entry.action),
+        from_value=entry.from_value,
+        to_value=entry.to_value,
+        status=entry.status,
+        status_label=ENTRY_STATUS_LABELS[EntryStatus(entry.status)],
+        message=entry.message,
+        actor=entry.actor,
+        reason=entry.reason,
+        effective_at=entry.effective_at.astimezone(local),
+        requested_at=entry.requested_at.astimezone(local),
+        flow_run_id=entry.flow_run_id,
+    )
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One entry of the audit log across programs, for an administrator's run history."""
+
+    program_id: int
+    program_title: str
+    org_id: int
+    entry: HistoryRow
+
+
+def run_history(
+    db: Session,
+    *,
+    org_ids: set[int] | None,
+    program_id: int | None = None,
+    stage: str | None = None,
+    action: str | None = None,
+    status: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 200,
+) -> list[RunRow]:
+    """The newest entries first, across the programs of ``org_ids`` (None: all), filtered by
+    program, stage code, action, status and the moment they were requested; moments in each
+    program's organisation's zone."""
+    query = (
+        select(AuditEntry, Stage, Program)
+        .join(Program, col(Program.id) == col(AuditEntry.program_id))
+        .join(Stage, col(AuditEntry.stage_id) == col(Stage.id), isouter=True)
+        .order_by(col(AuditEntry.id).desc())
+        .limit(limit)
+    )
+    if org_ids is not None:
+        query = query.where(col(Program.org_id).in_(org_ids))
+    if program_id is not None:
+        query = query.where(AuditEntry.program_id == program_id)
+    if stage:
+        query = query.where(Stage.code == stage)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if status:
+        query = query.where(AuditEntry.status == status)
+    if since is not None:
+        query = query.where(col(AuditEntry.requested_at) >= since)
+    if until is not None:
+        query = query.where(col(AuditEntry.requested_at) < until)
+    zones: dict[int, tzinfo] = {}
     rows = []
-    for entry, stage in db.exec(query).all():
-        assert entry.id is not None
+    for entry, stage_row, program in db.exec(query).all():
+        assert program.id is not None
+        if program.id not in zones:
+            zones[program.id] = zone(program_timezone(db, program.id))
         rows.append(
-            HistoryRow(
-                id=entry.id,
-                stage_number=stage.number if stage else None,
-                stage_code=stage.code if stage else None,
-                stage_title=stage.title if stage else None,
-                occurrence=entry.occurrence_seq,
-                action=entry.action,
-                action_label=ACTION_LABELS[Action(entry.action)]
-                if entry.action in set(Action)
-                else PROGRAM_ACTION_LABELS.get(entry.action, entry.action),
-                from_value=entry.from_value,
-                to_value=entry.to_value,
-                status=entry.status,
-                status_label=ENTRY_STATUS_LABELS[EntryStatus(entry.status)],
-                message=entry.message,
-                actor=entry.actor,
-                reason=entry.reason,
-                effective_at=entry.effective_at.astimezone(local),
-                requested_at=entry.requested_at.astimezone(local),
-                flow_run_id=entry.flow_run_id,
+            RunRow(
+                program.id, program.title, program.org_id, _row(entry, stage_row, zones[program.id])
             )
         )
     return rows

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -19,6 +22,7 @@ from app.web.errors import as_json, status_of
 from domain import database
 from domain.accounts import ACCOUNT_ROLE_LABELS, AccountRole, authenticate, visible_orgs
 from domain.errors import NastavnikError, NotFound
+from domain.history import RunRow, run_history
 from domain.models import Program
 from domain.programs import ProgramView, list_programs, program_view
 from domain.roadmap import PHASES
@@ -179,8 +183,60 @@ def create_app() -> FastAPI:
             said = str(refusal)  # the roadmap's reason, shown on the page
         return RedirectResponse(f"/programs/{program_id}?message={_quoted(said)}", 303)
 
+    @app.get("/runs", response_class=HTMLResponse, include_in_schema=False)
+    def runs_page(
+        request: Request,
+        signed: Annotated[sessions.Signed, Depends(current)],
+        filters: Annotated[RunFilters, Depends()],
+    ) -> Response:
+        rows = _runs(signed, filters)
+        return TEMPLATES.TemplateResponse(
+            request,
+            "runs.html",
+            _frame(signed, rows=rows, filters=filters, prefect_ui=_prefect_ui()),
+        )
+
     app.include_router(_api())
     return app
+
+
+@dataclass
+class RunFilters:
+    """The run history's filters, as query parameters."""
+
+    program: int | None = None
+    stage: str | None = None
+    action: str | None = None
+    status: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def _runs(signed: sessions.Signed, filters: RunFilters) -> list[RunRow]:
+    """Every program's runs: the administrator's page; others are refused, as not there."""
+    if AccountRole(signed.account.role) != AccountRole.ADMINISTRATOR:
+        raise NotFound("Страница не найдена")
+    with database.session() as db:
+        return run_history(
+            db,
+            org_ids=None,
+            program_id=filters.program,
+            stage=filters.stage or None,
+            action=filters.action or None,
+            status=filters.status or None,
+            since=datetime.combine(filters.since, time(0), UTC) if filters.since else None,
+            until=(
+                datetime.combine(filters.until + timedelta(days=1), time(0), UTC)
+                if filters.until
+                else None
+            ),
+        )
+
+
+def _prefect_ui() -> str | None:
+    """Where a flow run's page is: the Prefect server's UI, when one is configured."""
+    api = os.environ.get("PREFECT_API_URL", "").rstrip("/")
+    return api.removesuffix("/api") if api else None
 
 
 def _api() -> APIRouter:
@@ -189,6 +245,13 @@ def _api() -> APIRouter:
     @api.get("/programs")
     def programs(signed: Annotated[sessions.Signed, Depends(api_current)]) -> Any:
         return _programs_in_scope(signed)
+
+    @api.get("/runs")
+    def runs(
+        signed: Annotated[sessions.Signed, Depends(api_current)],
+        filters: Annotated[RunFilters, Depends()],
+    ) -> Any:
+        return _runs(signed, filters)
 
     @api.get("/programs/{program_id}")
     def program(program_id: int, signed: Annotated[sessions.Signed, Depends(api_current)]) -> Any:

@@ -147,3 +147,34 @@ def test_a_curator_starts_a_stage_and_meets_a_refusal_in_russian(world: dict[str
     with database.session() as db:
         actors = {row.actor for row in program_history(db, here) if row.action != "create"}
     assert actors == {"curator"}  # the signed-in account is the actor
+
+
+def test_the_administrator_finds_every_run_and_nobody_else_sees_the_page(
+    world: dict[str, int], prefect_api: str
+) -> None:
+    curator = signed_in("curator")
+    token = csrf_of(curator, world["here"])
+    curator.post(f"/programs/{world['here']}/stages/inform_teachers/start", data={"csrf": token})
+    curator.post(f"/programs/{world['here']}/stages/form_pairs/start", data={"csrf": token})
+    for who in ("coord", "curator", "other"):
+        browser = signed_in(who)
+        assert browser.get("/runs").status_code == 404
+        assert browser.get("/api/v1/runs").status_code == 404
+    assert client().get("/api/v1/runs").status_code == 401
+
+    admin = signed_in("admin")
+    runs = admin.get("/api/v1/runs", params={"program": world["here"]}).json()
+    # Newest first; the refused start of stage 19 was refused at its check: nothing stored.
+    assert [(r["entry"]["action"], r["entry"]["status"]) for r in runs] == [
+        ("start", "applied"),
+        ("create", "applied"),
+    ]
+    assert runs[0]["entry"]["flow_run_id"]  # the applied action names its flow run
+    assert admin.get("/api/v1/runs", params={"status": "refused"}).json() == []
+    assert (
+        admin.get("/api/v1/runs", params={"program": world["there"]}).json()[0]["entry"]["action"]
+        == "create"
+    )
+    page = admin.get("/runs", params={"stage": "inform_teachers"})
+    ui = prefect_api.removesuffix("/api")
+    assert f'href="{ui}/runs/flow-run/{runs[0]["entry"]["flow_run_id"]}"' in page.text
