@@ -24,6 +24,7 @@ from domain.accounts import ACCOUNT_ROLE_LABELS, AccountRole, authenticate, visi
 from domain.errors import NastavnikError, NotFound
 from domain.history import RunRow, run_history
 from domain.models import Program
+from domain.organisations import list_organisations
 from domain.programs import ProgramView, list_programs, program_view
 from domain.roadmap import PHASES
 from domain.schedule import utc_now
@@ -196,8 +197,53 @@ def create_app() -> FastAPI:
             _frame(signed, rows=rows, filters=filters, prefect_ui=_prefect_ui()),
         )
 
+    @app.get("/territory", response_class=HTMLResponse, include_in_schema=False)
+    def territory_page(
+        request: Request, signed: Annotated[sessions.Signed, Depends(current)]
+    ) -> Response:
+        return TEMPLATES.TemplateResponse(
+            request, "territory.html", _frame(signed, orgs=_territory(signed))
+        )
+
     app.include_router(_api())
     return app
+
+
+@dataclass(frozen=True)
+class OrgSummary:
+    """One organisation of a coordinator's territory: its programs and what needs a look."""
+
+    id: int
+    name: str
+    kind_label: str
+    programs: list[ProgramView]
+    stages_overdue: int
+    messages_failed: int
+
+
+def _territory(signed: sessions.Signed) -> list[OrgSummary]:
+    """The coordinator's (or administrator's) organisations with their programs, those with
+    overdue stages or failed messages first; a curator has no territory."""
+    if AccountRole(signed.account.role) == AccountRole.CURATOR:
+        raise NotFound("Страница не найдена")
+    with database.session() as db:
+        orgs = visible_orgs(db, signed.account)
+        programs = [p for p in list_programs(db, utc_now()) if orgs is None or p.org_id in orgs]
+        found = [o for o in list_organisations(db) if orgs is None or o.id in orgs]
+    summaries = []
+    for org in found:
+        own = [p for p in programs if p.org_id == org.id]
+        summaries.append(
+            OrgSummary(
+                id=org.id,
+                name=org.name,
+                kind_label=org.kind_label,
+                programs=own,
+                stages_overdue=sum(p.stages_overdue for p in own),
+                messages_failed=sum(p.messages_failed for p in own),
+            )
+        )
+    return sorted(summaries, key=lambda o: (-(o.stages_overdue + o.messages_failed), o.name))
 
 
 @dataclass
@@ -252,6 +298,10 @@ def _api() -> APIRouter:
         filters: Annotated[RunFilters, Depends()],
     ) -> Any:
         return _runs(signed, filters)
+
+    @api.get("/territory")
+    def territory(signed: Annotated[sessions.Signed, Depends(api_current)]) -> Any:
+        return _territory(signed)
 
     @api.get("/programs/{program_id}")
     def program(program_id: int, signed: Annotated[sessions.Signed, Depends(api_current)]) -> Any:

@@ -178,3 +178,25 @@ def test_the_administrator_finds_every_run_and_nobody_else_sees_the_page(
     page = admin.get("/runs", params={"stage": "inform_teachers"})
     ui = prefect_api.removesuffix("/api")
     assert f'href="{ui}/runs/flow-run/{runs[0]["entry"]["flow_run_id"]}"' in page.text
+
+
+def test_a_coordinator_finds_the_overdue_stage_on_the_territory_page(
+    world: dict[str, int],
+) -> None:
+    """Stage 1 of every program is due on 8 September: by now both are overdue. The
+    coordinator sees their municipality's schools (the other municipality's not); a curator has
+    no territory page."""
+    coordinator = signed_in("coord")
+    orgs = coordinator.get("/api/v1/territory").json()
+    programs = {p["id"] for org in orgs for p in org["programs"]}
+    assert programs == {world["here"]}
+    first = orgs[0]
+    assert first["stages_overdue"] > 0 and first["programs"][0]["id"] == world["here"]
+    page = coordinator.get("/territory")
+    assert page.status_code == 200 and "просрочено этапов" in page.text
+    assert f'href="/programs/{world["there"]}"' not in page.text
+    admin = {p["id"] for o in signed_in("admin").get("/api/v1/territory").json()
+             for p in o["programs"]}  # fmt: skip
+    assert admin == {world["here"], world["there"]}
+    assert signed_in("curator").get("/territory").status_code == 404
+    assert client().get("/api/v1/territory").status_code == 401
