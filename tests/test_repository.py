@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_a_clone_with_nothing_beside_it_passes_the_roadmap_tests(tmp_path: Path) -> None:
     """A file outside the repository that the code or tests read (as the roadmap tests once
-    read ../shared) fails here, in the committed state a user downloads."""
+    read a folder beside the repository) fails here, in the committed state a user downloads."""
     clone = tmp_path / "alone" / "nastavnik"
     cloned = subprocess.run(
         ["git", "clone", "--quiet", str(ROOT), str(clone)], capture_output=True, text=True
