@@ -28,6 +28,7 @@ from typing import ClassVar, TypeGuard, TypeVar
 from domain import inputs
 from domain.errors import InvalidInput
 from domain.roadmap import ROLE_LABELS, Role
+from domain.schedule import date_in_text
 
 # A code names a question in stored answers and exported columns: ASCII snake_case, stable.
 _CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
@@ -43,7 +44,6 @@ FIRST_DAY = date(1900, 1, 1)
 # characters that make a text read differently than it is stored.
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _DECIMAL = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
-_RU_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _PERSON_ID = re.compile(r"[0-9]{1,10}")
 
@@ -410,19 +410,15 @@ class DateQuestion(Question):
         return day.isoformat()
 
     def _parsed(self, text: str) -> date:
-        russian, iso = _RU_DATE.fullmatch(text), _ISO_DATE.fullmatch(text)
-        if russian:
-            day, month, year = (int(part) for part in russian.groups())
-        elif iso:
-            year, month, day = (int(part) for part in iso.groups())
-        else:
-            raise _Refused(f"нужна {self.allowed()}, а не «{inputs.shown(text)}»")
         try:
-            return date(year, month, day)
+            day = date_in_text(text)
         except ValueError:
             raise _Refused(
                 f"даты «{inputs.shown(text)}» не существует; нужна {self.allowed()}"
             ) from None
+        if day is None:
+            raise _Refused(f"нужна {self.allowed()}, а не «{inputs.shown(text)}»")
+        return day
 
 
 @dataclass(frozen=True, kw_only=True)

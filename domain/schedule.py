@@ -56,18 +56,29 @@ def days_overdue(due: date, now: datetime, tz: str) -> int:
     return max(0, (local_today(now, tz) - due).days)
 
 
+def date_in_text(text: str) -> date | None:
+    """The date written as 01.09.2026 or 2026-09-01, None when the text is neither; a date
+    that does not exist (31.02.2026) raises ValueError. The one reading of typed dates: the
+    command line, questionnaires' answers."""
+    text = text.strip()
+    if match := _RUSSIAN_DATE.match(text):
+        day, month, year = (int(part) for part in match.groups())
+        return date(year, month, day)
+    if match := _ISO_DATE.match(text):
+        year, month, day = (int(part) for part in match.groups())
+        return date(year, month, day)
+    return None
+
+
 def parse_date(text: str, what: str, earliest: date = EARLIEST) -> date:
     """A date typed as 2026-09-01 or 01.09.2026, within the years a program may run in (or
     from ``earliest``); ``what`` names the field in the message."""
     text = text.strip()
     try:
-        if match := _RUSSIAN_DATE.match(text):
-            day, month, year = (int(part) for part in match.groups())
-            return in_range(date(year, month, day), f"«{what}»", earliest)
-        if match := _ISO_DATE.match(text):
-            year, month, day = (int(part) for part in match.groups())
-            return in_range(date(year, month, day), f"«{what}»", earliest)
-        raise ValueError(text)
+        day = date_in_text(text)
+        if day is None:
+            raise ValueError(text)
+        return in_range(day, f"«{what}»", earliest)
     except ValueError:
         raise InvalidInput(
             f"Неверная дата «{shown(text)}» в поле «{what}»: ожидается ГГГГ-ММ-ДД или "
