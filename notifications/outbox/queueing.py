@@ -63,7 +63,7 @@ def _rows(directory: Directory, notices: Iterable[_Due], now: datetime) -> list[
             known = {person.person_id for person in people}
             people += [
                 person
-                for person in directory.waiting(program, notice.stage.id, notice.today)
+                for person in directory.waiting(notice.stage.id, notice.today)
                 if person.person_id not in known
             ]
         for person in people:

@@ -109,15 +109,16 @@ class Directory:
                     break
         return list(chosen.values())
 
-    def waiting(self, program: Program, stage_id: int, today: date) -> list[Recipient]:
+    def waiting(self, stage_id: int, today: date) -> list[Recipient]:
         """Those asked by the stage's open questionnaires who have not answered yet: they
         are reminded of its deadline too, and those who answered are not."""
         found: dict[int, Recipient] = {}
         for row in self.open_questionnaires.get(stage_id, []):
-            progress = surveys.survey_progress(self.db, row, today)
+            assert row.id is not None
+            answered = surveys.respondents(self.db, row.id)
             role = surveys.roles_of(surveys.questionnaire_of(row))[0]
             for person in surveys.audience(self.db, row, today):
-                if person.id in progress.waiting:
+                if person.id is not None and person.id not in answered:
                     found.setdefault(
                         person.id, Recipient(person.id, person.name, person.org_id, role)
                     )
