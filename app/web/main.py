@@ -16,14 +16,20 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session
 
 from app.web import sessions
 from app.web.errors import as_json, status_of
 from domain import database
-from domain.accounts import ACCOUNT_ROLE_LABELS, AccountRole, authenticate, visible_orgs
+from domain.accounts import (
+    ACCOUNT_ROLE_LABELS,
+    AccountRole,
+    authenticate,
+    may_see_program,
+    visible_orgs,
+)
 from domain.errors import NastavnikError, NotFound
 from domain.history import RunRow, run_history
-from domain.models import Program
 from domain.organisations import list_organisations
 from domain.programs import ProgramView, list_programs, program_view
 from domain.roadmap import PHASES
@@ -59,13 +65,15 @@ def _check_csrf(signed: sessions.Signed, given: str | None) -> None:
         raise HTTPException(403, "Форма устарела или подделана: обновите страницу и повторите")
 
 
+def _require_scope(db: Session, signed: sessions.Signed, program_id: int) -> None:
+    if not may_see_program(db, signed.account, program_id):
+        # Out of scope is answered as not there: ids tell nothing about other schools.
+        raise NotFound(f"Программа №{program_id} не найдена")
+
+
 def _program_in_scope(signed: sessions.Signed, program_id: int) -> ProgramView:
     with database.session() as db:
-        program = db.get(Program, program_id)
-        orgs = visible_orgs(db, signed.account)
-        if program is None or (orgs is not None and program.org_id not in orgs):
-            # Out of scope is answered as not there: ids tell nothing about other schools.
-            raise NotFound(f"Программа №{program_id} не найдена")
+        _require_scope(db, signed, program_id)
         return program_view(db, program_id, utc_now())
 
 
@@ -79,7 +87,8 @@ def _programs_in_scope(signed: sessions.Signed) -> list[ProgramView]:
 def _act(signed: sessions.Signed, program_id: int, stage: str, action: str, **given: Any) -> Any:
     from flows.actions import act_on_stage  # Prefect: imported when an action is taken
 
-    _program_in_scope(signed, program_id)
+    with database.session() as db:  # the scope only: the roadmap is read by the action
+        _require_scope(db, signed, program_id)
     if action not in ACTIONS:
         raise NotFound(f"Нет действия «{action}»: {', '.join(ACTIONS)}")
     return asyncio.run(
