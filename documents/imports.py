@@ -90,6 +90,7 @@ from domain.programs import get_program, program_timezone
 from domain.questionnaires import LONGEST_TEXT, InvalidAnswers, Questionnaire, Ranking, validate
 from domain.roadmap import ROLE_LABELS, Role
 from domain.schedule import as_moment, local_today, zone
+from domain.wording import counted, day_text
 
 log = logging.getLogger(__name__)
 
@@ -330,24 +331,12 @@ def _refuse(table: Table, problems: list[Problem]) -> None:
         return
     problems = sorted(problems, key=lambda problem: problem.row or 0)  # stable: columns in order
     title = f"Файл «{shown(table.source)}» не принят, ни одна строка не загружена"
-    lines = [f"{title}: {_plural(len(problems), 'ошибка', 'ошибки', 'ошибок')}."]
+    lines = [f"{title}: {counted(len(problems), 'ошибка', 'ошибки', 'ошибок')}."]
     lines += [f"  {problem}" for problem in problems[:REPORT_LIMIT]]
     if len(problems) > REPORT_LIMIT:
         lines.append(f"  и ещё {len(problems) - REPORT_LIMIT}")
     log.info("import refused: %d rows, %d problems", len(table.rows), len(problems))
     raise SpreadsheetRefused("\n".join(lines), problems)
-
-
-def _plural(number: int, one: str, few: str, many: str) -> str:
-    if number % 10 == 1 and number % 100 != 11:
-        return f"{number} {one}"
-    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        return f"{number} {few}"
-    return f"{number} {many}"
-
-
-def _day(day: date) -> str:
-    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
 
 
 def _moment(db: Session, program_id: int, now: datetime) -> tuple[datetime, date]:
@@ -379,7 +368,7 @@ def _match(
             raise _RowProblem(
                 ("name", "birth_date"),
                 f"{where} несколько людей «{shown(name)}» "
-                + (f"с датой рождения {_day(birth)}" if exact else "без даты рождения")
+                + (f"с датой рождения {day_text(birth)}" if exact else "без даты рождения")
                 + f" ({numbers}): не понять, кто из них в этой строке",
             )
         return found[0] if found else None
@@ -419,7 +408,7 @@ def _participant(by_name: Mapping[str, Sequence[Person]], record: Record) -> Per
     birth: date | None = record["birth_date"]
     person = _match(by_name.get(folded(name), []), name, birth, "в программе")
     if person is None or person.id is None:
-        dated = f" с датой рождения {_day(birth)}" if birth else ""
+        dated = f" с датой рождения {day_text(birth)}" if birth else ""
         raise _RowProblem(
             ("name", "birth_date"),
             f"в программе нет участника «{shown(name)}»{dated} (nastavnik import people)",
@@ -631,7 +620,7 @@ class _People:
         )
         if given.birth_date is not None and given.birth_date > self.today:
             problems.append(
-                ("birth_date", f"дата рождения {_day(given.birth_date)} ещё не наступила")
+                ("birth_date", f"дата рождения {day_text(given.birth_date)} ещё не наступила")
             )
         if given.school_class is not None and category != PersonCategory.PUPIL.value:
             problems.append(("school_class", f"класс указывают только обучающимся, {label}"))
@@ -1296,7 +1285,7 @@ def _check_consents(
         except InvalidInput as error:
             faults.append(("given_on", _sentence(str(error))))
         if given_on > today:
-            faults.append(("given_on", f"дата согласия {_day(given_on)} ещё не наступила"))
+            faults.append(("given_on", f"дата согласия {day_text(given_on)} ещё не наступила"))
         minor = is_minor(person, given_on)  # on the consent's date: a row's, not today
         if minor and person.id not in guardians:
             guardians[person.id] = representatives(db, person.id)
@@ -1327,7 +1316,7 @@ def _giver(person: Person, name: str | None, day: date, guardians: list[Person] 
     """Who of the row gave the consent: for an adult (on ``day``), the person themself, named
     or not; for a minor (``guardians`` given), one of their legal representatives, by ФИО."""
     assert person.id is not None
-    whose = f"{shown(person.name)} (№{person.id}) на {_day(day)}"
+    whose = f"{shown(person.name)} (№{person.id}) на {day_text(day)}"
     if guardians is None:
         if name is None or folded(name) == folded(person.name):
             return person.id

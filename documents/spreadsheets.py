@@ -50,6 +50,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, Shee
 from domain import inputs
 from domain.errors import InvalidInput
 from domain.inputs import shown
+from domain.wording import counted, day_text
 
 # How many problems the report lists one per line; the rest are counted ("и ещё N").
 REPORT_LIMIT = 100
@@ -499,7 +500,7 @@ def _header_text(cell: Any) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     if isinstance(cell, (datetime, date)):
-        return _day(cell)
+        return day_text(cell)
     return str(cell)
 
 
@@ -865,7 +866,7 @@ def _text(f: Field) -> Callable[[Any], str | None]:
                 f"{bad.start() + 1}): допустимы только печатные символы"
             )
         if len(value) > limit:
-            length = _plural(len(value), "символ", "символа", "символов")
+            length = counted(len(value), "символ", "символа", "символов")
             raise _Bad(f"слишком длинный текст: {length}, допустимо до {limit}")
         return value
 
@@ -879,9 +880,9 @@ def _as_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
-        return f"{_day(value)} {value:%H:%M}"
+        return f"{day_text(value)} {value:%H:%M}"
     if isinstance(value, date):
-        return _day(value)
+        return day_text(value)
     return str(value)
 
 
@@ -927,7 +928,10 @@ def _date(f: Field) -> Callable[[Any], date | None]:
         elif not isinstance(value, date):
             raise _Bad(f"ожидалась дата, а в ячейке {_what(value)}: укажите её как 15.10.2026")
         if not EARLIEST <= value <= LATEST:
-            raise _Bad(f"дата {_day(value)} вне допустимых: с {_day(EARLIEST)} по {_day(LATEST)}")
+            raise _Bad(
+                f"дата {day_text(value)} вне допустимых: с {day_text(EARLIEST)} "
+                f"по {day_text(LATEST)}"
+            )
         return value
 
     return day
@@ -1003,7 +1007,7 @@ def _what(value: Any) -> str:
     if isinstance(value, datetime):
         return f"дата и время {_as_text(value)}"
     if isinstance(value, date):
-        return f"дата {_day(value)}"
+        return f"дата {day_text(value)}"
     if isinstance(value, time):
         return f"время {value:%H:%M}"
     if isinstance(value, timedelta):
@@ -1011,29 +1015,16 @@ def _what(value: Any) -> str:
     return f"значение «{shown(str(value))}»"
 
 
-def _day(day: date) -> str:
-    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"  # strftime drops a year's zeros
-
-
 # --- Reports -----------------------------------------------------------------------------------
 
 
 def _report(title: str, problems: Sequence[Problem]) -> str:
     """A count, the first REPORT_LIMIT problems one per line, then how many more."""
-    lines = [f"{title}: {_plural(len(problems), 'ошибка', 'ошибки', 'ошибок')}."]
+    lines = [f"{title}: {counted(len(problems), 'ошибка', 'ошибки', 'ошибок')}."]
     lines += [f"  {problem}" for problem in problems[:REPORT_LIMIT]]
     if len(problems) > REPORT_LIMIT:
         lines.append(f"  и ещё {len(problems) - REPORT_LIMIT}")
     return "\n".join(lines)
-
-
-def _plural(number: int, one: str, few: str, many: str) -> str:
-    """«1 ошибка», «3 ошибки», «11 ошибок», «21 ошибка»."""
-    if number % 10 == 1 and number % 100 != 11:
-        return f"{number} {one}"
-    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
-        return f"{number} {few}"
-    return f"{number} {many}"
 
 
 def read_records(

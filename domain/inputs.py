@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from domain.errors import InvalidInput
+from domain.wording import day_text
 
 # Ids are PostgreSQL `integer` columns (SQLite's are wider): beyond this a lookup overflows.
 MAX_ID = 2**31 - 1
@@ -88,13 +89,10 @@ def in_range(day: date, what: str, earliest: date = EARLIEST) -> date:
     """A date within the years a program may run in (or from ``earliest``: births)."""
     if not earliest <= day <= LATEST:
         raise InvalidInput(
-            f"Дата {_day(day)} в поле {what} вне допустимых: с {_day(earliest)} по {_day(LATEST)}"
+            f"Дата {day_text(day)} в поле {what} вне допустимых: с {day_text(earliest)} "
+            f"по {day_text(LATEST)}"
         )
     return day
-
-
-def _day(day: date) -> str:
-    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"  # strftime drops a year's zeros
 
 
 def moment_in_range(moment: datetime, what: str) -> datetime:

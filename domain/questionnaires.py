@@ -29,6 +29,7 @@ from domain import inputs
 from domain.errors import InvalidInput
 from domain.roadmap import ROLE_LABELS, Role
 from domain.schedule import date_in_text
+from domain.wording import day_text
 
 # A code names a question in stored answers and exported columns: ASCII snake_case, stable.
 _CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
@@ -377,13 +378,15 @@ class DateQuestion(Question):
                 raise self._wrong(f"границы — даты, а не {bound!r}")
         if not FIRST_DAY <= self.earliest <= self.latest <= inputs.LATEST:
             raise self._wrong(
-                f"допустимые даты — от {_day(FIRST_DAY)} до {_day(inputs.LATEST)}, первая не "
-                f"позже последней, а не с {_day(self.earliest)} по {_day(self.latest)}"
+                f"допустимые даты — от {day_text(FIRST_DAY)} до {day_text(inputs.LATEST)}, "
+                "первая не позже последней, а не "
+                f"с {day_text(self.earliest)} по {day_text(self.latest)}"
             )
 
     def allowed(self) -> str:
         return (
-            f"дата в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД с {_day(self.earliest)} по {_day(self.latest)}"
+            "дата в виде ДД.ММ.ГГГГ или ГГГГ-ММ-ДД "
+            f"с {day_text(self.earliest)} по {day_text(self.latest)}"
         )
 
     def to_data(self) -> dict[str, object]:
@@ -406,7 +409,7 @@ class DateQuestion(Question):
         else:
             raise _Refused(f"нужна {self.allowed()}, а получено {_quoted(value)}")
         if not self.earliest <= day <= self.latest:
-            raise _Refused(f"дата {_day(day)} вне допустимых: нужна {self.allowed()}")
+            raise _Refused(f"дата {day_text(day)} вне допустимых: нужна {self.allowed()}")
         return day.isoformat()
 
     def _parsed(self, text: str) -> date:
@@ -879,7 +882,7 @@ def _quoted(value: object) -> str:
     if isinstance(value, int | float | Decimal):
         return inputs.shown(str(value))
     if isinstance(value, date):
-        return _day(value)
+        return day_text(value)
     if isinstance(value, list | tuple):
         return "список"
     if isinstance(value, Mapping):
@@ -894,10 +897,6 @@ def _characters(count: int) -> str:
     if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
         return f"{count} символа"
     return f"{count} символов"
-
-
-def _day(day: date) -> str:
-    return f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
 
 
 def _decimal_text(number: int | Decimal) -> str:

@@ -16,6 +16,7 @@ import jinja2
 
 from domain.notices import NoticeKind
 from domain.roadmap import Role, StageKind
+from domain.wording import plural
 
 SUBJECT_WIDTH = 100  # characters; a longer stage name is shortened in the subject line
 
@@ -83,15 +84,6 @@ def _render_for_anyone(context: MessageContext) -> RenderedMessage:
     message = _ENVIRONMENT.get_template(f"{context.kind.value}.j2").make_module(values)
     # The template sets its subject with {% set subject = ... %}; the rest of it is the body.
     return RenderedMessage(subject=str(vars(message)["subject"]), body=str(message))
-
-
-def plural(count: int, one: str, few: str, many: str) -> str:
-    """The Russian form of a word for ``count``: 1, 21 день; 2, 3, 4, 22 дня; 5, 11-14 дней."""
-    if count % 10 == 1 and count % 100 != 11:
-        return one
-    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
-        return few
-    return many
 
 
 def days(count: int) -> str:
