@@ -14,6 +14,7 @@ database's. Where the database is, and whether its file may be written: database
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -149,7 +150,16 @@ def _alembic_config(engine: Engine) -> Config:
 
 
 def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+    return _head_of_migrations()
+
+
+@functools.cache
+def _head_of_migrations() -> str | None:
+    """The newest migration, read from the migration files once a process: they do not change
+    while it runs, and every first use of a database asks."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
