@@ -25,6 +25,10 @@ class TransitionRefused(NastavnikError):
     exit_code = 4
 
 
+class AccessRefused(InvalidInput):
+    """A personal link that is forged, expired or revoked: the page it opens is not given."""
+
+
 class SchemaOutdated(NastavnikError):
     """The database is missing or older than this version of Nastavnik."""
 

@@ -188,7 +188,26 @@ class Person(SQLModel, table=True):
     school_class: str | None = None  # a pupil's class: "7Б"
     teaching_since: int | None = None  # a teacher's first year of teaching
     place: str | None = None  # of study or work: organisation, class or position
+    # Personal links carry the generation they were made in; revoking them all is one step
+    # up (domain/person_links.py), so a leaked link dies without touching anything else.
+    link_generation: int = 0
     created_at: datetime = _moment()
+
+
+class MeetingMark(SQLModel, table=True):
+    """A participant's word that a meeting of their pair or group took place: one stage of
+    meetings, or one date of the regular ones (``occurrence_seq``; 0 for a stage of one date),
+    marked from their personal page (domain/meetings.py)."""
+
+    __tablename__ = "meeting_mark"
+    __table_args__ = (UniqueConstraint("stage_id", "occurrence_seq", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    stage_id: int = Field(foreign_key="stage.id", index=True)
+    occurrence_seq: int = 0
+    person_id: int = Field(foreign_key="person.id", index=True)
+    held_on: date
+    marked_at: datetime = _moment()
 
 
 class Representative(SQLModel, table=True):

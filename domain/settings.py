@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         default=timedelta(minutes=15),
         description="A stage action pending longer was left by a killed process (seconds).",
     )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="The address people open the web pages at; personal links in messages "
+        "start with it. Unset: `nastavnik serve` uses its own, other senders put no link.",
+    )
 
 
 def current() -> Settings:

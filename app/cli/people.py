@@ -15,7 +15,15 @@ from app.cli.options import json_option
 from app.cli.types import ADDRESS, BIRTH_DAY, DAY, IDENTIFIER, NAME, SHORT, Count
 from domain import database
 from domain.participants import Particulars
-from domain.people import PersonCard, add_person, edit_person, list_people, person_card
+from domain.people import (
+    PersonCard,
+    add_person,
+    edit_person,
+    get_person,
+    list_people,
+    person_card,
+)
+from domain.person_links import personal_link, revoke_links
 from domain.schedule import utc_now
 
 
@@ -191,3 +199,27 @@ def person_list(org: int | None, as_json: bool) -> None:
         for p in people
     ]
     output.table("Люди", ["№", "ФИО", "Организация", "Основной адрес", "Других адресов"], rows)
+
+
+@person_cli.command("link")
+@click.argument("person_id", metavar="ЧЕЛОВЕК", type=IDENTIFIER)
+@json_option
+def person_link(person_id: int, as_json: bool) -> None:
+    """Личная ссылка участника на его страницу (её же приносит каждое письмо), чтобы отдать
+    её лично; действует 90 дней или до отзыва."""
+    with database.session() as db:
+        url = personal_link(get_person(db, person_id))
+    if as_json:
+        output.emit_json({"person": person_id, "url": url})
+    else:
+        output.say(url)
+
+
+@person_cli.command("revoke-links")
+@click.argument("person_id", metavar="ЧЕЛОВЕК", type=IDENTIFIER)
+def person_revoke_links(person_id: int) -> None:
+    """Отозвать все личные ссылки человека (например, письмо попало к другому): прежние
+    перестают открываться сразу, следующее письмо принесёт новую."""
+    with database.session() as db:
+        person = revoke_links(db, person_id)
+    output.say(f"Личные ссылки человека №{person.id} отозваны; следующее письмо принесёт новую")

@@ -7,6 +7,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from domain.errors import (
+    AccessRefused,
     DatabaseUnavailable,
     InvalidInput,
     NastavnikError,
@@ -15,6 +16,7 @@ from domain.errors import (
 )
 
 STATUS: list[tuple[type[NastavnikError], int]] = [
+    (AccessRefused, 403),
     (InvalidInput, 422),
     (NotFound, 404),
     (TransitionRefused, 409),

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlmodel import Session
 
-from app.web import sessions
+from app.web import participant_pages, sessions
 from app.web.errors import as_json, status_of
 from domain import database
 from domain.accounts import (
@@ -215,6 +215,7 @@ def create_app() -> FastAPI:
         )
 
     app.include_router(_api())
+    app.include_router(participant_pages.router())
     return app
 
 

@@ -1,0 +1,12 @@
+"""The pages' Jinja2 environment, with the filters that put dates and numbers in Russian."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+
+from notifications.messages import ru_date
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.filters["ru_date"] = ru_date

@@ -1,0 +1,83 @@
+"""A person's personal link to their own page, where a participant sees their stages and
+deadlines and acts without a password (app/web/participant_pages.py).
+
+The token is a Fernet token (authenticated encryption with a timestamp, domain/secrets.py)
+naming the person and their link generation, nothing else: it cannot be guessed, forged or
+altered, it expires LINK_LIFETIME after it was made (on the real clock), and revoking a
+person's links moves their generation on, which kills every link made before at once. Links
+are made when a message is sent, never stored with it, so each message carries a fresh one.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cryptography.fernet import InvalidToken
+from sqlmodel import Session
+
+from domain import secrets, settings
+from domain.errors import AccessRefused, InvalidInput, SecretKeyUnavailable
+from domain.models import Person
+from domain.people import get_person
+
+# Longer than the gap between two messages to a participant (reminders, regular meetings
+# every two weeks), so the link in the last message always works.
+LINK_LIFETIME = timedelta(days=90)
+PAGE_PATH = "/p/"
+_PREFIX = "person"
+_REFUSED = (
+    "Ссылка недействительна или устарела: откройте ссылку из последнего письма "
+    "или попросите куратора программы прислать новую"
+)
+
+
+def make_token(person: Person) -> str:
+    return secrets.seal(f"{_PREFIX}:{person.id}:{person.link_generation}")
+
+
+def read_token(db: Session, token: str) -> Person:
+    """The person a valid link belongs to; a forged, altered, expired or revoked one is
+    refused in Russian, without telling which (a guesser learns nothing)."""
+    try:
+        text = secrets.unseal(token.strip(), LINK_LIFETIME)
+    except (InvalidToken, UnicodeError, ValueError, SecretKeyUnavailable):
+        raise AccessRefused(_REFUSED) from None
+    prefix, person_id, generation = [*text.split(":"), "", "", ""][:3]
+    if prefix != _PREFIX or not person_id.isdigit() or not generation.isdigit():
+        raise AccessRefused(_REFUSED)
+    person = db.get(Person, int(person_id))
+    if person is None or person.link_generation != int(generation):
+        raise AccessRefused(_REFUSED)
+    return person
+
+
+def revoke_links(db: Session, person_id: int) -> Person:
+    """Every link of the person made so far stops working; the next message brings a new one."""
+    person = get_person(db, person_id)
+    person.link_generation += 1
+    db.add(person)
+    db.flush()
+    return person
+
+
+def public_url() -> str | None:
+    """Where people open the web pages (NASTAVNIK_PUBLIC_URL), without a trailing slash."""
+    url = settings.current().public_url
+    return url.rstrip("/") if url else None
+
+
+def personal_link(person: Person) -> str:
+    """The person's personal link, to hand over; refused without a public address."""
+    url = page_url(person)
+    if url is None:
+        raise InvalidInput(
+            "Не задан адрес веб-страниц NASTAVNIK_PUBLIC_URL (например "
+            "https://nastavnik.school.ru): без него ссылку не составить"
+        )
+    return url
+
+
+def page_url(person: Person) -> str | None:
+    """The person's personal link, or None when no public address is set."""
+    base = public_url()
+    return f"{base}{PAGE_PATH}{make_token(person)}" if base else None
