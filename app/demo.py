@@ -8,14 +8,16 @@ walk calls the same services a curator's commands call.
 
 from __future__ import annotations
 
+import os
 import time as clock
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.sink import LocalSink
 from documents.registers import export_register
@@ -23,10 +25,12 @@ from domain import database, settings, surveys
 from domain.consents import give_consent
 from domain.errors import TransitionRefused
 from domain.history import program_history
-from domain.models import Stage
+from domain.meetings import WHOLE_STAGE, mark_held
+from domain.models import Person, Stage
 from domain.organisations import add_organisation
 from domain.participants import Particulars
 from domain.people import add_person, assign, set_coordinator
+from domain.person_links import PUBLIC_URL_VARIABLE, page_url, public_url
 from domain.programs import ProgramView, create_program, program_timezone, program_view
 from domain.schedule import as_moment, utc_now
 from domain.states import Action
@@ -59,6 +63,9 @@ TEACHING_YEARS = {"mentor": 15, "mentee": 1}
 # This mentee gives consent only when asked, after stage 5 starts; the others did before.
 # The same mentee never answers the questionnaire, and is reminded of it.
 LATE_CONSENT = "Наставляемый 2"
+# This mentor marks the first meeting held on their personal page.
+MARKS_MEETING = "Наставник 1"
+LOCAL_PAGES = "http://127.0.0.1:8000"  # where `nastavnik serve` opens the pages by default
 # What the others answer, through their personal links, two days after a survey opens.
 DEMO_ANSWERS: dict[str, dict[str, object]] = {
     "mentee_survey": {
@@ -141,8 +148,34 @@ def walk_plan(program: ProgramView) -> list[Step]:
 
 
 async def run_demo(start: date | None, say: Callable[[str], None]) -> DemoReport:
-    with LocalSink() as sink:
+    with LocalSink() as sink, _links_to_the_local_pages():
         return await _run_demo(start, say, sink)
+
+
+@contextmanager
+def _links_to_the_local_pages() -> Iterator[None]:
+    """Messages carry personal links: without a public address set, the demo's lead to the
+    pages `nastavnik serve` opens on this machine by default."""
+    if public_url() is not None:
+        yield
+        return
+    os.environ[PUBLIC_URL_VARIABLE] = LOCAL_PAGES
+    try:
+        yield
+    finally:
+        os.environ.pop(PUBLIC_URL_VARIABLE, None)
+
+
+def _meeting_marked(program_id: int, name: str, person_id: int, at: datetime, tz: str) -> str:
+    """A mentor marks the first meeting held on their personal page, as the page would."""
+    with database.session() as db:
+        stage = db.exec(
+            select(Stage).where(Stage.program_id == program_id, Stage.code == "first_meeting")
+        ).one()
+        assert stage.id is not None
+        person = db.get_one(Person, person_id)
+        mark = mark_held(db, person, stage.id, WHOLE_STAGE, None, now=as_moment(at, tz))
+    return f"  {name} отметил на своей странице: первая встреча прошла {mark.held_on:%d.%m.%Y}."
 
 
 def _add_people(
@@ -385,9 +418,14 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
             say(f"  Наставляемый 2 получил запрос согласия и дал его {answered:%d.%m.%Y}.")
         if step.action == Action.START:
             _answer_questionnaires(pid, codes[step.number], step.at + timedelta(days=2), say)
+        if codes[step.number] == "first_meeting" and step.action == Action.START:
+            held = step.at + timedelta(hours=3)
+            say(_meeting_marked(pid, MARKS_MEETING, people[MARKS_MEETING], held, program.timezone))
         if step.order == 2:
             say(f"  {step.number:>2}. {titles[step.number]} — выполнен {step.at:%d.%m.%Y %H:%M}")
 
+    with database.session() as db:
+        mentor_link = page_url(db.get_one(Person, people[MARKS_MEETING]))
     exported = _export_registers(pid, real_now.date())
     say("Базы наставляемых и наставников выгружены: " + ", ".join(str(p) for p in exported))
     with database.session() as db:
@@ -409,6 +447,9 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
         f"{sent['escalation']}, анкет {sent['questionnaire']}, запросов согласия "
         f"{sent['consent_request']}); приёмник получил {len(sink.received)}.\n"
         f"Дальше: nastavnik program show {pid}; nastavnik history {pid}; "
-        f"nastavnik outbox list --program {pid}"
+        f"nastavnik outbox list --program {pid}\n"
+        f"Веб-страницы: nastavnik serve, затем {public_url()}/login (учётную запись заводит "
+        "nastavnik user add --login admin --role administrator); личная страница "
+        f"наставника 1, как в его письмах: {mentor_link}"
     )
     return DemoReport(pid, len(steps), len(history), known, seconds)

@@ -25,6 +25,7 @@ from deployments.web_server import WebServer
 from domain import database, settings
 from domain.accounts import list_accounts
 from domain.errors import InvalidInput
+from domain.person_links import PUBLIC_URL_VARIABLE, public_url
 from flows.engine import configured_api_url, prefect_failures, require_reachable
 from flows.reminders import reminder_sweep
 
@@ -66,6 +67,16 @@ def serve_sweep(cron: str, say: Callable[[str], None], web_port: int | None = No
         if web_port is not None:
             web = stack.enter_context(WebServer("127.0.0.1", web_port))
             say(f"Веб-интерфейс: {web.url}/login")
+            if public_url() is None:
+                # Messages carry personal links; with no public address set, they lead here,
+                # which only this machine reaches: said, so that the address gets set.
+                os.environ[PUBLIC_URL_VARIABLE] = web.url  # the sweep's runs read it
+                say(
+                    f"{PUBLIC_URL_VARIABLE} не задан: личные ссылки в письмах ведут на {web.url}; "
+                    "задайте адрес, по которому участники открывают страницы"
+                )
+            else:
+                say(f"Личные ссылки в письмах ведут на {public_url()} ({PUBLIC_URL_VARIABLE})")
             with database.session() as db:
                 if not list_accounts(db):
                     say(

@@ -24,6 +24,7 @@ from domain.people import get_person
 # every two weeks), so the link in the last message always works.
 LINK_LIFETIME = timedelta(days=90)
 PAGE_PATH = "/p/"
+PUBLIC_URL_VARIABLE = "NASTAVNIK_PUBLIC_URL"
 _PREFIX = "person"
 _REFUSED = (
     "Ссылка недействительна или устарела: откройте ссылку из последнего письма "
@@ -71,7 +72,7 @@ def personal_link(person: Person) -> str:
     url = page_url(person)
     if url is None:
         raise InvalidInput(
-            "Не задан адрес веб-страниц NASTAVNIK_PUBLIC_URL (например "
+            f"Не задан адрес веб-страниц {PUBLIC_URL_VARIABLE} (например "
             "https://nastavnik.school.ru): без него ссылку не составить"
         )
     return url

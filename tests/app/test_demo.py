@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -22,10 +23,12 @@ from uuid import UUID
 import psycopg
 import pytest
 from factories import SETUP_TIME, program
+from fastapi.testclient import TestClient
 from postgres_server import database_url
 from prefect import get_client
 
 from app.demo import walk_plan
+from app.web.main import create_app
 from domain import database
 from domain.programs import program_view
 from domain.states import Action
@@ -95,6 +98,7 @@ def test_the_demo_closes_all_34_stages_and_its_messages_reach_the_sink(
     assert "заполнили: Наставник 1, Наставник 2" in out
     assert "demo-mentees.xlsx" in out and "demo-mentors.xlsx" in out
     assert "запросов согласия 1)" in out
+    assert "Наставник 1 отметил на своей странице: первая встреча прошла" in out
     # Invitations and reminders went out for real, to the demo's local json:// sink.
     sent = int(out.split("Сообщений отправлено: ")[1].split(" ")[0])
     assert sent > 100
@@ -105,6 +109,19 @@ def test_the_demo_closes_all_34_stages_and_its_messages_reach_the_sink(
 
 
 @pytest.mark.slow
+def test_the_demos_personal_link_opens_the_mentors_page(
+    demo_on_postgres: DemoRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = re.search(
+        r"как в его письмах: http://127\.0\.0\.1:8000(/p/\S+)", demo_on_postgres.stdout
+    )
+    assert found, demo_on_postgres.stdout
+    for name in ("NASTAVNIK_DATABASE_URL", "NASTAVNIK_HOME"):  # the demo's, and its key
+        monkeypatch.setenv(name, demo_on_postgres.env[name])
+    page = TestClient(create_app(), base_url="http://127.0.0.1:8000").get(found[1])
+    assert page.status_code == 200 and "Демо: Наставник 1" in page.text
+
+
 def test_after_the_demo_every_stage_of_its_program_is_done(demo_on_postgres: DemoRun) -> None:
     shown = run("program", "show", "1", "--json", env=demo_on_postgres.env)
     stages = json.loads(shown.stdout)["stages"]
