@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 
 from domain.consents import may_process
 from domain.errors import InvalidInput, NotFound, TransitionRefused
-from domain.models import MeetingMark, Person, ProgramRole, Stage, StageOccurrence
+from domain.models import MeetingMark, Person, Program, ProgramRole, Stage, StageOccurrence
+from domain.organisations import effective_timezone, get_organisation
 from domain.program_roadmap import definition_of
-from domain.programs import get_program, program_timezone
 from domain.roadmap import Role, StageKind
 from domain.schedule import local_today
 from domain.states import CLOSED, StageState
@@ -86,8 +86,8 @@ def mark_held(
     if stage is None or stage.dropped_at is not None or not _takes_part(db, person.id, stage):
         raise NotFound("Такой встречи нет среди ваших этапов")
     title = definition_of(stage).title
-    program = get_program(db, stage.program_id)
-    today = local_today(now, program_timezone(db, stage.program_id))
+    program = db.get_one(Program, stage.program_id)
+    today = local_today(now, effective_timezone(db, get_organisation(db, program.org_id)))
     if not may_process(db, person.id, today):
         raise TransitionRefused(
             "Отметить встречу нельзя: нет действующего согласия на обработку персональных "

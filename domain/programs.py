@@ -11,6 +11,7 @@ from domain import inputs, settings
 from domain.consents import consent_progress
 from domain.errors import InvalidInput, NotFound
 from domain.forms import FORMS, form_code
+from domain.meetings import is_pair_meeting, marks_by_date
 from domain.models import (
     TERRITORIES,
     AuditEntry,
@@ -45,6 +46,7 @@ class OccurrenceView:
     state_label: str
     due_date: date
     days_overdue: int
+    meetings_marked: int | None = None  # participants who marked this date's meeting held
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,10 @@ class StageView:
     # Stages that collect consents (5, 6, 10): collected against expected, today.
     consents_collected: int | None = None
     consents_expected: int | None = None
+    # Meetings of pairs (21-24, 26): participants who marked the stage's meeting held on their
+    # pages (for regular meetings, per date), of the program's mentors and mentees.
+    meetings_marked: int | None = None
+    meetings_expected: int | None = None
 
 
 @dataclass(frozen=True)
@@ -270,9 +276,10 @@ def program_view(
 def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
     definition = definition_of(stage)
     state = StageState(stage.state)
+    assert stage.id is not None
+    marks = marks_by_date(db, stage.id) if is_pair_meeting(stage) else None
     occurrences = []
     if definition.recurrence:
-        assert stage.id is not None
         occurrences = [
             OccurrenceView(
                 seq=occ.seq,
@@ -280,6 +287,7 @@ def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
                 state_label=STATE_LABELS[StageState(occ.state)],
                 due_date=occ.due_date,
                 days_overdue=_overdue(StageState(occ.state), occ.due_date, now, tz),
+                meetings_marked=marks.get(occ.seq, 0) if marks is not None else None,
             )
             for occ in stage_occurrences(db, stage.id)
         ]
@@ -305,7 +313,17 @@ def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
         occurrences_closed=sum(1 for o in occurrences if StageState(o.state) in CLOSED),
         consents_collected=progress.collected if progress else None,
         consents_expected=progress.expected if progress else None,
+        meetings_marked=marks.get(0, 0) if marks is not None and not occurrences else None,
+        meetings_expected=_participants(db, stage.program_id) if marks is not None else None,
     )
+
+
+def _participants(db: Session, program_id: int) -> int:
+    query = select(func.count(func.distinct(ProgramRole.person_id))).where(
+        ProgramRole.program_id == program_id,
+        col(ProgramRole.role).in_([Role.MENTOR.value, Role.MENTEE.value]),
+    )
+    return int(db.exec(query).one())
 
 
 def _curator(db: Session, program_id: int) -> Person | None:

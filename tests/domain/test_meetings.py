@@ -16,6 +16,7 @@ from domain.errors import InvalidInput, NotFound, TransitionRefused
 from domain.meetings import mark_held, marks_by_date, open_slots
 from domain.models import Person, Stage
 from domain.people import add_person, assign
+from domain.programs import program_view
 from domain.states import Action
 from flows.actions import act_on_stage
 
@@ -67,6 +68,12 @@ def test_regular_meetings_offer_each_open_date_up_to_the_next_one(
     mark(meetings["mentor"], meetings["stage"], ahead, None)  # a date ahead, met early
     with database.session() as db:
         assert marks_by_date(db, meetings["stage"]) == {first: 2, ahead: 1}
+        # The curator's roadmap shows it per date, of the program's two participants.
+        [stage] = [s for s in program_view(db, meetings["program"], NOW).stages
+                   if s.code == "regular_meetings"]  # fmt: skip
+        marked = {o.seq: o.meetings_marked for o in stage.occurrences}
+        assert (marked[first], marked[ahead], marked[ahead + 1]) == (2, 1, 0)
+        assert stage.meetings_expected == 2
 
     later = ahead + 1
     with pytest.raises(TransitionRefused, match=f"Дата №{later} .* не открыта"):
