@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from domain import consents, surveys
 from domain.errors import NotFound
+from domain.meetings import is_pair_meeting
 from domain.models import AuditEntry, OutboxMessage, OutboxStatus, Program, Stage, StageOccurrence
 from domain.notices import NoticeKind, notices_due, recipient_roles
 from domain.organisations import resolve_organisations
@@ -59,6 +60,10 @@ def _rows(directory: Directory, notices: Iterable[_Due], now: datetime) -> list[
             ),
             notice.today,
         )
+        if notice.kind in (NoticeKind.REMINDER, NoticeKind.OVERDUE) and is_pair_meeting(
+            notice.stage
+        ):
+            people = directory.not_met(people, notice.stage.id, notice.occurrence)
         if notice.kind == NoticeKind.REMINDER and notice.occurrence is None:
             known = {person.person_id for person in people}
             people += [

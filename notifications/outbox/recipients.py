@@ -14,7 +14,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain import consents, surveys
-from domain.models import Coordinator, Person, Program, ProgramQuestionnaire, ProgramRole
+from domain.meetings import WHOLE_STAGE
+from domain.models import (
+    Coordinator,
+    MeetingMark,
+    Person,
+    Program,
+    ProgramQuestionnaire,
+    ProgramRole,
+    Stage,
+)
 from domain.notices import ROLE_PRECEDENCE
 from domain.organisations import resolve_organisations
 from domain.roadmap import Role
@@ -68,6 +77,18 @@ class Directory:
             )
         ).all():
             self.open_questionnaires[row.stage_id].append(row)
+        # Who marked which meeting held (stage, date): they are not reminded of it.
+        self.met: dict[tuple[int, int], set[int]] = defaultdict(set)
+        for stage_id, seq, person_id in db.execute(
+            sa.select(
+                col(MeetingMark.stage_id),
+                col(MeetingMark.occurrence_seq),
+                col(MeetingMark.person_id),
+            )
+            .join(Stage, col(Stage.id) == col(MeetingMark.stage_id))
+            .where(col(Stage.program_id).in_(ids))
+        ).all():
+            self.met[(stage_id, seq)].add(person_id)
         self.coordinators = {c.org_id: c.person_id for c in db.exec(select(Coordinator)).all()}
         people = db.exec(
             select(Person).where(col(Person.id).in_(set(self.coordinators.values())))
@@ -108,6 +129,12 @@ class Directory:
                     )
                     break
         return list(chosen.values())
+
+    def not_met(self, people: list[Recipient], stage_id: int, seq: int | None) -> list[Recipient]:
+        """``people`` but the participants who marked this meeting held: a reminder or an
+        overdue notice of a meeting they had would only confuse them. The curator still hears."""
+        met = self.met.get((stage_id, seq or WHOLE_STAGE), set())
+        return [p for p in people if not (p.role in PARTICIPANTS and p.person_id in met)]
 
     def waiting(self, stage_id: int, today: date) -> list[Recipient]:
         """Those asked by the stage's open questionnaires who have not answered yet: they

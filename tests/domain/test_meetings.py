@@ -10,15 +10,17 @@ from datetime import date, datetime
 
 import pytest
 from factories import SETUP_TIME, close_prerequisites, consented, program
+from sqlmodel import select
 
 from domain import database
 from domain.errors import InvalidInput, NotFound, TransitionRefused
 from domain.meetings import mark_held, marks_by_date, open_slots
-from domain.models import Person, Stage
+from domain.models import OutboxMessage, Person, Stage
 from domain.people import add_person, assign
 from domain.programs import program_view
 from domain.states import Action
 from flows.actions import act_on_stage
+from notifications.outbox import enqueue_due
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 # 10:00 in Moscow on 1 February 2027, halfway through the regular meetings (every two weeks
@@ -109,3 +111,25 @@ def test_only_the_programs_mentors_and_mentees_mark_its_meetings(
         )  # the curator's meeting, not the pairs'
         assert open_slots(db, curator_stage, meetings["mentor"], NOW.date()) == []
         assert marks_by_date(db, meetings["stage"]) == {}
+
+
+def test_who_marked_a_meeting_is_not_reminded_of_it_and_the_others_are(
+    meetings: dict[str, int],
+) -> None:
+    """The next date (02.02) is a day ahead at NOW: its reminder is due. The mentor met the
+    mentee early and marked it; only the mentee, who did not, is reminded."""
+    offered = slots(meetings["mentor"], meetings["stage"], NOW.date())
+    ahead = offered[-1][0]
+    mark(meetings["mentor"], meetings["stage"], ahead, None)
+    with database.session() as db:
+        enqueue_due(db, NOW)
+        reminded = {
+            (m.person_id, m.kind)
+            for m in db.exec(
+                select(OutboxMessage).where(
+                    OutboxMessage.stage_id == meetings["stage"],
+                    OutboxMessage.occurrence_seq == ahead,
+                )
+            ).all()
+        }
+    assert reminded == {(meetings["mentee"], "reminder")}
