@@ -1,6 +1,7 @@
 """What a person sees on their own page, opened from their personal link: the programs they
-take part in, the stages that are theirs with their deadlines, the meetings they may mark, and,
-for a legal representative, the minors whose consent they give. Nothing about anyone else."""
+take part in, the stages that are theirs with their deadlines, the meetings they may mark, the
+open questionnaires addressed to them and whether they have answered, and, for a legal
+representative, the minors whose consent they give. Nothing about anyone else."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from domain.programs import get_program, program_stages, program_timezone
 from domain.roadmap import ROLE_LABELS, Role
 from domain.schedule import days_overdue, local_today
 from domain.states import CLOSED, STATE_LABELS, StageState
+from domain.surveys import open_questionnaires_for
 
 PARTICIPANTS = frozenset({Role.MENTOR, Role.MENTEE})
 
@@ -47,6 +49,19 @@ class PersonalProgram:
 
 
 @dataclass(frozen=True)
+class PersonalQuestionnaire:
+    """An open questionnaire the person is asked to answer (app/web/questionnaire_pages.py)."""
+
+    id: int
+    title: str
+    program_title: str
+    stage_number: int
+    stage_title: str
+    due_date: date
+    answered_on: date | None  # the day of their last answers, in the program's zone
+
+
+@dataclass(frozen=True)
 class Represented:
     name: str
     consent_given: bool
@@ -58,6 +73,7 @@ class PersonalPage:
     today: date  # in the person's organisation: dates ahead of it cannot be marked
     programs: list[PersonalProgram]
     represented: list[Represented]
+    questionnaires: list[PersonalQuestionnaire] = field(default_factory=list)
 
 
 def personal_page(db: Session, person: Person, now: datetime) -> PersonalPage:
@@ -81,7 +97,30 @@ def personal_page(db: Session, person: Person, now: datetime) -> PersonalPage:
         today=today,
         programs=programs,
         represented=[Represented(m.name, m.id in consenting) for m in minors],
+        questionnaires=_questionnaires(db, person.id, now),
     )
+
+
+def _questionnaires(db: Session, person_id: int, now: datetime) -> list[PersonalQuestionnaire]:
+    shown = []
+    for found in open_questionnaires_for(db, person_id, now):
+        assert found.row.id is not None
+        answered_on = None
+        if found.response is not None:
+            zone = program_timezone(db, found.row.program_id)
+            answered_on = local_today(found.response.submitted_at, zone)
+        shown.append(
+            PersonalQuestionnaire(
+                id=found.row.id,
+                title=found.questionnaire.title,
+                program_title=get_program(db, found.row.program_id).title,
+                stage_number=found.stage.number,
+                stage_title=found.stage.title,
+                due_date=found.stage.due_date,
+                answered_on=answered_on,
+            )
+        )
+    return shown
 
 
 def _program(

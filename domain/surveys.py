@@ -285,6 +285,119 @@ def open_stages_of(db: Session, person_id: int) -> list[int]:
     return sorted(set(db.exec(query).all()))
 
 
+# A participant's own questionnaires, as their personal page opens them (app/web).
+
+_NOT_YOURS = (
+    "Анкета не найдена: её нет или она адресована не вам. Откройте свою страницу по ссылке "
+    "из последнего письма — там перечислены ваши анкеты"
+)
+
+
+@dataclass(frozen=True)
+class OpenQuestionnaire:
+    """One questionnaire a person is asked to answer now, and what they answered so far."""
+
+    row: ProgramQuestionnaire
+    questionnaire: Questionnaire
+    stage: Stage
+    day: date  # today in the program's organisation
+    response: SurveyResponse | None
+
+
+def open_questionnaires_for(db: Session, person_id: int, now: datetime) -> list[OpenQuestionnaire]:
+    """The open questionnaires whose audience the person is in (``audience`` seen from one
+    person): of their programs, addressed to one of their roles there, while their data may
+    be processed. By the stage's deadline, then as the program opened them."""
+    roles: dict[int, set[str]] = {}
+    for program_id, role in db.exec(
+        select(ProgramRole.program_id, ProgramRole.role).where(ProgramRole.person_id == person_id)
+    ).all():
+        roles.setdefault(program_id, set()).add(role)
+    if not roles:
+        return []
+    query = select(ProgramQuestionnaire).where(
+        col(ProgramQuestionnaire.program_id).in_(roles),
+        col(ProgramQuestionnaire.opened_at).is_not(None),
+        col(ProgramQuestionnaire.closed_at).is_(None),
+    )
+    found = []
+    days: dict[int, date] = {}  # today in each program's zone
+    processed: dict[date, bool] = {}  # whether the person's data may be processed that day
+    for row in db.exec(query.order_by(col(ProgramQuestionnaire.id))).all():
+        questionnaire = questionnaire_of(row)
+        if not {role.value for role in roles_of(questionnaire)} & roles[row.program_id]:
+            continue
+        if row.program_id not in days:
+            days[row.program_id] = local_today(now, program_timezone(db, row.program_id))
+        day = days[row.program_id]
+        if day not in processed:
+            processed[day] = consents.may_process(db, person_id, day)
+        if not processed[day]:
+            continue
+        stage = db.get(Stage, row.stage_id)
+        assert stage is not None and row.id is not None
+        response = response_of(db, row.id, person_id)
+        found.append(OpenQuestionnaire(row, questionnaire, stage, day, response))
+    return sorted(found, key=lambda q: (q.stage.due_date, q.stage.number))
+
+
+def questionnaire_for(
+    db: Session, questionnaire_id: int, person_id: int, now: datetime
+) -> OpenQuestionnaire:
+    """One questionnaire as its respondent opens it. Refused as not found, in the same words,
+    when it does not exist or is not addressed to one of the person's roles in its program (a
+    link tells nothing of other people's questionnaires); refused by the rules when the
+    person's data may not be processed or the questionnaire is not open."""
+    row = db.get(ProgramQuestionnaire, questionnaire_id)
+    if row is None or row.id is None:
+        raise NotFound(_NOT_YOURS)
+    questionnaire = questionnaire_of(row)
+    theirs = db.exec(
+        select(ProgramRole.id).where(
+            ProgramRole.program_id == row.program_id,
+            ProgramRole.person_id == person_id,
+            col(ProgramRole.role).in_([role.value for role in roles_of(questionnaire)]),
+        )
+    ).first()
+    if theirs is None:
+        raise NotFound(_NOT_YOURS)
+    day = local_today(now, program_timezone(db, row.program_id))
+    if not consents.may_process(db, person_id, day):
+        raise TransitionRefused(
+            f"Анкету «{questionnaire.title}» заполнить пока нельзя: нет действующего согласия на "
+            "обработку персональных данных. Обратитесь к куратору программы"
+        )
+    if row.opened_at is None or row.closed_at is not None:
+        raise TransitionRefused(
+            f"Анкета «{questionnaire.title}» {'закрыта' if row.closed_at else 'ещё не открыта'}: "
+            "ответы принимаются, пока идёт её этап"
+        )
+    stage = db.get(Stage, row.stage_id)
+    assert stage is not None
+    return OpenQuestionnaire(row, questionnaire, stage, day, response_of(db, row.id, person_id))
+
+
+def response_of(db: Session, questionnaire_id: int, person_id: int) -> SurveyResponse | None:
+    """A person's answers to a questionnaire, if they gave any."""
+    return db.exec(
+        select(SurveyResponse).where(
+            SurveyResponse.questionnaire_id == questionnaire_id,
+            SurveyResponse.person_id == person_id,
+        )
+    ).first()
+
+
+def ranking_choices(db: Session, program_id: int, person_id: int, day: date) -> list[Person]:
+    """Whom a person's form offers to rank: their ``ranking_candidates`` whose data may be
+    processed on ``day`` (a name is personal data too), by name."""
+    candidates = ranking_candidates(db, program_id).get(person_id, [])
+    if not candidates:
+        return []
+    shown = consents.allowed(db, candidates, day)
+    people = db.exec(select(Person).where(col(Person.id).in_(shown))).all()
+    return sorted(people, key=lambda p: (p.name.lower().replace("ё", "е"), p.id or 0))
+
+
 def add_question(
     db: Session, program_id: int, questionnaire_code: str, question: dict[str, object]
 ) -> Questionnaire:

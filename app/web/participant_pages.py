@@ -1,10 +1,10 @@
 """A participant's own page, opened without a password from the personal link in every
 message they get (domain/person_links.py): their stages, their deadlines, and what they can do
-there — mark a meeting held. The link is the key: every form posts back to it, so a page from
+there — mark a meeting held, answer a questionnaire (questionnaire_pages.py). The link is the key: every form posts back to it, so a page from
 another site cannot act for them (it does not know the link), and no cookie is set.
 
 The token stays out of other sites' logs (Referrer-Policy: no-referrer), of caches and of
-search engines."""
+search engines (templating.PRIVATE)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
-from app.web.templating import TEMPLATES
+from app.web import questionnaire_pages
+from app.web.templating import PRIVATE, TEMPLATES
 from domain import database
 from domain.errors import AccessRefused, NastavnikError, NotFound
 from domain.meetings import mark_held
@@ -23,12 +24,6 @@ from domain.person_links import PAGE_PATH, read_token
 from domain.personal_page import PersonalPage, personal_page
 from domain.schedule import parse_date, utc_now
 from domain.wording import day_text
-
-PRIVATE = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-}
 
 
 class HeldOn(BaseModel):
@@ -91,4 +86,5 @@ def router() -> APIRouter:
         """Mark a meeting held (on ``held_on``, today when absent)."""
         return {"detail": _mark(token, stage_id, seq, body.held_on)}
 
+    pages.include_router(questionnaire_pages.router())  # answering a questionnaire
     return pages

@@ -10,3 +10,11 @@ from notifications.messages import ru_date
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters["ru_date"] = ru_date
+
+# Pages opened by a personal link, whose address is the key: kept out of other sites' logs
+# (no Referer), of caches and of search engines.
+PRIVATE = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
