@@ -17,6 +17,7 @@ import contextlib
 import errno
 import os
 import secrets as random
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -63,6 +64,12 @@ def encrypt(text: str) -> str:
 def seal(text: str) -> str:
     """``text`` sealed with the key (made if there is none): a token nobody can forge."""
     return encrypt(text)
+
+
+def sealer() -> Callable[[str], str]:
+    """``seal`` with the key read once, for many tokens at a time (a sweep's batch)."""
+    key = _key(create=True)
+    return lambda text: key.encrypt(text.encode()).decode("ascii")
 
 
 def unseal(token: str, lifetime: timedelta) -> str:

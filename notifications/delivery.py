@@ -29,9 +29,20 @@ How it drives apprise, and why (apprise 1.13):
   message is reported ``uncertain``: the abandoned thread may still send it, so the outbox
   fails it rather than retry it (a retry could make it go twice); a message given up before
   a worker took it is never sent.
-- Bodies are plain text: ``body_format=TEXT`` lets apprise escape them for HTML channels
-  (e-mail is sent as text/plain plus text/html). Without it, apprise's e-mail text/plain part
-  loses the line breaks and the HTML part takes the text as markup.
+- Bodies are plain text: ``body_format=TEXT`` lets apprise escape them for HTML channels.
+  Without it, apprise's e-mail text/plain part loses the line breaks and the HTML part takes
+  the text as markup.
+- E-mail (apprise's SMTP plugin: mailto://, mailtos://) is not sent by apprise but by
+  notifications/mail.py, from the plugin apprise made of the URL: apprise can send a text or
+  an HTML it derives the text from, not our text and our HTML both, and the HTML it makes of a
+  text has every space as ``&nbsp;``, so the lines do not wrap on a phone. mail.py builds the
+  message (text/plain as stored, text/html from a template, From «Наставник — <school>») and
+  sends it with smtplib, with the same timeout on every socket step, in the same worker
+  thread, so the deadline and ``uncertain`` above hold for it unchanged; smtplib's errors are
+  classified into the same reasons (_smtp_reason). A URL asking for PGP stays with apprise.
+- The personal link: a message may carry the recipient's link (made at claim time, never
+  stored: notifications/outbox/claims.py). Every channel gets it under the text
+  (messages.with_link); e-mail also as a button in the HTML part.
 """
 
 from __future__ import annotations
@@ -41,6 +52,9 @@ import contextvars
 import logging
 import queue
 import re
+import smtplib
+import socket
+import ssl
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,6 +64,8 @@ import apprise
 from apprise import NotifyFormat
 
 from domain import settings
+from notifications import mail
+from notifications.messages import with_link
 
 _ASSET = apprise.AppriseAsset()
 _EMAIL_SCHEMES = ("mailto", "mailtos")
@@ -60,10 +76,20 @@ class Outgoing:
     id: int  # outbox row id
     url: str  # the final apprise URL (see with_smtp for e-mail through the org's server)
     subject: str
-    body: str  # plain text
+    body: str  # plain text, as stored in the outbox
     # Why it cannot be sent at all (its server's password cannot be read, say): it fails with
     # this reason, nothing is sent.
     unsendable: str | None = None
+    # The recipient's personal link (domain/person_links.py), made when the batch is claimed;
+    # None: none (no public address is set), the message goes as stored.
+    link: str | None = None
+    # E-mail's From display name, «Наставник — Школа № 5»; None: «Наставник».
+    sender_name: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The text as it goes out: the body, and the personal link under it if any."""
+        return with_link(self.body, self.link)
 
 
 @dataclass(frozen=True)
@@ -148,7 +174,7 @@ _CAUSES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"|NameResolutionError",
             "host not found",
         ),
-        (r"certificate|\bssl\b|\btls\b|handshake", "TLS error"),
+        (r"certificate|\bssl\b|\b(start)?tls\b|handshake", "TLS error"),
         (
             r"unexpectedly closed|connection reset|connection aborted|remote ?disconnected",
             "connection closed by the server",
@@ -182,6 +208,46 @@ def _reason(records: Sequence[logging.LogRecord]) -> str:
     return "not delivered"
 
 
+def _smtp_reason(error: BaseException) -> str:
+    """The same vocabulary for what smtplib raised while mail.py sent: a server's reply by its
+    code only (its text may quote the address), the rest by the kind of error, never its text.
+    smtplib wraps a socket's error (a read that timed out) in SMTPServerDisconnected: the
+    socket's error is the cause."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [reply[0] for reply in error.recipients.values()]
+        return f"SMTP reply {codes[0]}" if codes else "not delivered"
+    if isinstance(error, smtplib.SMTPResponseException) and 200 <= error.smtp_code <= 599:
+        return f"SMTP reply {error.smtp_code}"
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for each in reversed(chain):  # the first cause first
+        for kinds, reason in _SOCKET_ERRORS:
+            if isinstance(each, kinds):
+                return reason
+    if any(isinstance(each, smtplib.SMTPServerDisconnected) for each in chain):
+        return "connection closed by the server"
+    # Others (no STARTTLS offered, an unreachable network...) by their wording, as _reason does.
+    for pattern, reason in _CAUSES:
+        if pattern.search(str(error)):
+            return reason
+    return "not delivered"
+
+
+_SOCKET_ERRORS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    (TimeoutError, "timed out"),  # socket.timeout too
+    (ConnectionRefusedError, "connection refused"),
+    (socket.gaierror, "host not found"),
+    (ssl.SSLError, "TLS error"),
+    (
+        (ConnectionResetError, ConnectionAbortedError, BrokenPipeError),
+        "connection closed by the server",
+    ),
+)
+
+
 def _message(record: logging.LogRecord) -> str:
     try:
         return record.getMessage()
@@ -205,8 +271,23 @@ def _send(message: Outgoing, timeout: float) -> Delivered:
         plugin.optional = False
         plugin.socket_connect_timeout = timeout
         plugin.socket_read_timeout = timeout
+        if mail.handles(plugin):
+            try:
+                mail.send(
+                    plugin,
+                    message.subject,
+                    message.body,
+                    message.link,
+                    message.sender_name,
+                    timeout,
+                )
+            except (OSError, smtplib.SMTPException) as error:
+                return Delivered(
+                    message.id, False, f"{plugin.service_name!s}: {_smtp_reason(error)}"
+                )
+            return Delivered(message.id, True, None)
         sent = apprise.Apprise(plugin, asset=_ASSET).notify(
-            body=message.body, title=message.subject, body_format=NotifyFormat.TEXT
+            body=message.text, title=message.subject, body_format=NotifyFormat.TEXT
         )
         if sent:
             return Delivered(message.id, True, None)

@@ -2,11 +2,18 @@
 
 One template per message kind (invitation.j2, reminder.j2, overdue.j2, escalation.j2) lays the
 message out; it imports kinds/<stage kind>.j2, whose ``todo(role)`` macro says what the recipient
-is to do at that kind of stage. Texts are plain (e-mail and messengers), not HTML.
+is to do at that kind of stage. Texts are plain (e-mail and messengers), not HTML, and are stored
+in the outbox as rendered.
+
+What is added at send time, never stored: the recipient's personal link under the text
+(``with_link``, _personal_link.j2, every channel), and for e-mail an HTML twin of the text
+(``email_html``, email.html.j2: the only autoescaped template) and the sender's display name
+(``sender_name``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from functools import lru_cache
@@ -43,6 +50,8 @@ class MessageContext:
     about_name: str | None = None  # consent requests to a representative: the minor's name
     questionnaire_title: str | None = None  # a questionnaire's invitation
     link_token: str | None = None  # the recipient's personal link to it (domain/survey_links.py)
+    # Messages carry the recipient's personal link, added when sent (NASTAVNIK_PUBLIC_URL).
+    personal_page: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,34 @@ def _render_for_anyone(context: MessageContext) -> RenderedMessage:
     return RenderedMessage(subject=str(vars(message)["subject"]), body=str(message))
 
 
+def with_link(body: str, link: str | None) -> str:
+    """A message's text as it goes out: the stored body, with the recipient's personal link
+    under it when there is one (the body unchanged otherwise)."""
+    if link is None:
+        return body
+    return _ENVIRONMENT.get_template("_personal_link.j2").render(body=body.rstrip(), link=link)
+
+
+def email_html(subject: str, body: str, link: str | None) -> str:
+    """The HTML part of an e-mail: the body's paragraphs (blank-line separated) and lines,
+    escaped, and the personal link as a button with the plain link under it."""
+    paragraphs = [
+        [line.strip() for line in paragraph.splitlines() if line.strip()]
+        for paragraph in _PARAGRAPH_BREAK.split(body.strip())
+    ]
+    return _ENVIRONMENT.get_template("email.html.j2").render(
+        subject=subject, paragraphs=[lines for lines in paragraphs if lines], link=link
+    )
+
+
+_PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t]*\r?\n")
+
+
+def sender_name(org_name: str | None) -> str:
+    """Who an e-mail is from, as its From shows it: «Наставник — Школа № 5»."""
+    return f"Наставник — {org_name}" if org_name else "Наставник"
+
+
 def days(count: int) -> str:
     """``count`` with the word день in its form: «1 день», «3 дня», «11 дней»."""
     return f"{count} {plural(count, 'день', 'дня', 'дней')}"
@@ -113,7 +150,10 @@ def _environment() -> jinja2.Environment:
         # Beside this file, not looked up by package name: the test folder of the same name
         # (tests/notifications) must not be taken for it.
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-        autoescape=False,  # plain text for e-mail and messengers
+        # Plain text for e-mail and messengers; only the HTML part of an e-mail is escaped.
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html.j2",), default_for_string=False, default=False
+        ),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -33,7 +33,13 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"^SMTP password cannot be read: (.+)$"),
         "пароль почтового сервера не прочитать: {0}",
     ),
+    (
+        re.compile(r"^personal link cannot be made: (.+)$"),
+        "личную ссылку не составить: {0}",
+    ),
 )
+# Reasons of our own that read «what: why», not «service: cause».
+_OWN = ("SMTP password", "personal link")
 
 
 def in_russian(reason: str | None) -> str | None:
@@ -41,7 +47,7 @@ def in_russian(reason: str | None) -> str | None:
     if reason is None:
         return None
     service, colon, cause = reason.partition(": ")
-    if colon and not reason.startswith("SMTP password"):
+    if colon and not reason.startswith(_OWN):
         return f"{service}: {_one(cause)}"
     return _one(reason)
 

@@ -1,7 +1,8 @@
 """A participant's own page, opened without a password from the personal link in every
 message they get (domain/person_links.py): their stages, their deadlines, and what they can do
-there — mark a meeting held, answer a questionnaire (questionnaire_pages.py). The link is the key: every form posts back to it, so a page from
-another site cannot act for them (it does not know the link), and no cookie is set.
+there — mark a meeting held, answer a questionnaire (questionnaire_pages.py). The link is the
+key: every form posts back to it, so a page from another site cannot act for them (it does not
+know the link), and no cookie is set.
 
 The token stays out of other sites' logs (Referrer-Policy: no-referrer), of caches and of
 search engines (templating.PRIVATE)."""

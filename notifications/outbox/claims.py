@@ -1,5 +1,10 @@
 """A sweep's part of the outbox: claim a batch of messages that may go out now (sending hours,
-back-off, an expired lease), and record what delivery reported for each."""
+back-off, an expired lease), and record what delivery reported for each.
+
+The batch is built here, at send time: each message gets its recipient's personal link
+(domain/person_links.py) and its e-mail sender's name, neither of which is stored with it. A
+queued message therefore always carries a fresh link of the person's current generation:
+revoking a person's links reaches the messages still waiting too."""
 
 from __future__ import annotations
 
@@ -14,11 +19,13 @@ from sqlmodel import Session, col, select
 from domain import settings
 from domain.contacts import with_passwords
 from domain.errors import SecretKeyUnavailable
-from domain.models import Contact, OutboxMessage, OutboxStatus
+from domain.models import Contact, OutboxMessage, OutboxStatus, Person
 from domain.notices import in_sending_hours
 from domain.organisations import Resolved, resolve_organisations
+from domain.person_links import page_urls
 from domain.schedule import as_moment, utc_now
 from notifications.delivery import Delivered, Outgoing, with_smtp
+from notifications.messages import sender_name
 
 
 def claim(db: Session, now: datetime, sweep_id: str, limit: int) -> list[Outgoing]:
@@ -85,7 +92,9 @@ def claim(db: Session, now: datetime, sweep_id: str, limit: int) -> list[Outgoin
             col(OutboxMessage.org_id),
             col(OutboxMessage.subject),
             col(OutboxMessage.body),
+            Person,  # for the personal link: the batch's people in the same query
         )
+        .join(Person, col(Person.id) == col(OutboxMessage.person_id))
         # Outer join: a person left without a preferred address fails the message (and it
         # shows as failed) instead of leaving it claimed for ever.
         .join(
@@ -100,12 +109,35 @@ def claim(db: Session, now: datetime, sweep_id: str, limit: int) -> list[Outgoin
         .order_by(col(OutboxMessage.id))
     ).all()
     servers: dict[int, tuple[str | None, str | None]] = {}
+    links, no_link = _links([row[5] for row in rows if row[0] is not None])
     batch = []
-    for row_id, url, org_id, subject, body in rows:
-        if row_id is not None:
-            address, unsendable = _address(url or "", facts[org_id], servers)
-            batch.append(Outgoing(row_id, address, subject, body, unsendable=unsendable))
+    for row_id, url, org_id, subject, body, person in rows:
+        if row_id is None:
+            continue
+        org = facts[org_id]
+        address, unsendable = _address(url or "", org, servers)
+        batch.append(
+            Outgoing(
+                row_id,
+                address,
+                subject,
+                body,
+                unsendable=unsendable or no_link,
+                link=links.get(person.id) if links else None,
+                sender_name=sender_name(org.name),
+            )
+        )
     return batch
+
+
+def _links(people: list[Person]) -> tuple[dict[int, str] | None, str | None]:
+    """The batch's personal links, made now (None without a public address), or why its
+    messages cannot go: the promise is a link in every message, and none can be made without
+    the key (a key that is not one, a key file that cannot be made or read)."""
+    try:
+        return page_urls(people), None
+    except SecretKeyUnavailable as error:
+        return None, f"personal link cannot be made: {error.cause}"
 
 
 def _address(

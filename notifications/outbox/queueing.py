@@ -20,6 +20,7 @@ from domain.models import AuditEntry, OutboxMessage, OutboxStatus, Program, Stag
 from domain.notices import NoticeKind, notices_due, recipient_roles
 from domain.organisations import resolve_organisations
 from domain.participants import is_minor, representatives
+from domain.person_links import public_url
 from domain.program_roadmap import definition_of
 from domain.roadmap import Role, StageDef
 from domain.schedule import as_moment, local_today
@@ -113,6 +114,7 @@ def _new_only(db: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _insert(db: Session, directory: Directory, rows: list[dict[str, Any]], now: datetime) -> int:
     """Render and insert; a key another sweep inserted meanwhile is skipped, not duplicated."""
     values = []
+    pages = public_url() is not None  # messages will carry personal links: texts may say so
     for row in _new_only(db, rows):
         notice: _Due = row["notice"]
         person: Recipient = row["person"]
@@ -140,6 +142,7 @@ def _insert(db: Session, directory: Directory, rows: list[dict[str, Any]], now: 
                 about_name=row.get("about_name"),
                 questionnaire_title=row.get("questionnaire_title"),
                 link_token=row.get("link_token"),
+                personal_page=pages,
             )
         )
         values.append(

@@ -387,3 +387,20 @@ def test_a_questionnaire_invitation_carries_its_title_deadline_and_personal_code
     assert rendered.subject == f"Анкета «Анкета наставляемого» — до {DUE_TEXT}"
     assert "gAAAAA-code" in rendered.body and f"«{PROGRAM}»" in rendered.body
     assert_clean(rendered)
+
+
+@pytest.mark.parametrize("personal_page", [True, False])
+def test_a_questionnaire_invitation_points_to_the_personal_page_only_when_there_is_one(
+    personal_page: bool,
+) -> None:
+    rendered = message(
+        MessageKind.QUESTIONNAIRE,
+        BY_CODE["survey_mentees"],
+        Role.MENTEE,
+        questionnaire_title="Анкета наставляемого",
+        link_token="gAAAAA-code",
+        personal_page=personal_page,
+    )
+    assert ("на вашей личной странице" in rendered.body) is personal_page
+    assert "куратору программы вместе с личным кодом" in rendered.body
+    assert_clean(rendered)
