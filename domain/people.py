@@ -181,6 +181,56 @@ def list_people(db: Session, org_id: int | None = None) -> list[PersonView]:
     return [_view(db, person) for person in db.exec(query).all()]
 
 
+@dataclass(frozen=True)
+class ProgramPerson:
+    """A person as the list of a program's people shows them to its curator: their roles, their
+    category and the state of their consent; never a date of birth nor an address."""
+
+    id: int
+    name: str
+    roles: list[str]  # in the order of PROGRAM_ROLES
+    role_labels: list[str]
+    category: str | None
+    category_label: str | None
+    consent: str  # consents.ConsentState
+    consent_label: str
+
+
+def program_people(db: Session, program_id: int, day: date) -> list[ProgramPerson]:
+    """Everyone with a role in the program, by their first role in the order of PROGRAM_ROLES,
+    then by name; their consent to processing as it stands on ``day``."""
+    get_program(db, program_id)
+    query = (
+        select(ProgramRole.person_id, ProgramRole.role, Person)
+        .join(Person, col(Person.id) == col(ProgramRole.person_id))
+        .where(ProgramRole.program_id == program_id)
+    )
+    people: dict[int, Person] = {}
+    roles: dict[int, set[Role]] = {}
+    for person_id, role, person in db.exec(query).all():
+        people[person_id] = person
+        roles.setdefault(person_id, set()).add(Role(role))
+    states = consents.processing_states(db, people, day)
+    order = {role: rank for rank, role in enumerate(PROGRAM_ROLES)}
+    listed = []
+    for person_id, person in people.items():
+        held = sorted(roles[person_id], key=lambda role: order.get(role, len(order)))
+        category = PersonCategory(person.category) if person.category else None
+        listed.append(
+            ProgramPerson(
+                id=person_id,
+                name=person.name,
+                roles=[role.value for role in held],
+                role_labels=[ROLE_LABELS[role] for role in held],
+                category=category.value if category else None,
+                category_label=CATEGORY_LABELS[category] if category else None,
+                consent=states[person_id].value,
+                consent_label=consents.CONSENT_STATE_LABELS[states[person_id]],
+            )
+        )
+    return sorted(listed, key=lambda p: (order.get(Role(p.roles[0]), len(order)), p.name, p.id))
+
+
 def assign(db: Session, *, program_id: int, person_id: int, role: str) -> ProgramRole:
     """Give a person a role in a program; assigning the same role twice changes nothing."""
     get_program(db, program_id)
