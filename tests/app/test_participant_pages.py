@@ -15,9 +15,11 @@ from conftest import Cli
 from cryptography.fernet import Fernet
 from factories import SETUP_TIME, close_prerequisites, consented, program
 from fastapi.testclient import TestClient
+from web_world import PASSWORD, signed_in, text_of
 
 from app.web.main import create_app
 from domain import database, secrets
+from domain.accounts import add_account
 from domain.meetings import marks_by_date
 from domain.models import Person, Stage
 from domain.people import add_person, assign
@@ -95,6 +97,12 @@ def test_a_mentor_opens_the_link_sees_the_meeting_and_marks_it_held(pair: dict[s
     assert "03.11.2026" in browser.get(again.headers["location"]).text
     with database.session() as db:
         assert marks_by_date(db, pair["stage"]) == {0: 1}
+    # The curator sees it on the roadmap: one of the program's two participants has marked it.
+    with database.session() as db:
+        add_account(db, login="curator", role="curator", password=PASSWORD, now=SETUP_TIME,
+                    org_id=db.get_one(Person, pair["mentor"]).org_id)  # fmt: skip
+    roadmap = signed_in("curator").get(f"/programs/{pair['program']}")
+    assert "встречу отметили: 1 из 2" in text_of(roadmap.text, "stage-first_meeting")
 
 
 def test_without_consent_the_page_shows_no_stages_and_nothing_can_be_marked(

@@ -9,18 +9,16 @@ feedback stage, whose questionnaire asks mentors and mentees); SQLite and Postgr
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from browsers import chromium, shot
 from cryptography.fernet import Fernet
 from factories import SETUP_TIME, close_prerequisites, consented, program
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser
 from sqlmodel import select
 
 from app.web.main import create_app
@@ -37,7 +35,6 @@ from flows.actions import act_on_stage
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 SITE = "https://nastavnik.example"
-SCREENSHOTS = Path(os.environ.get("NASTAVNIK_SCREENSHOTS", "test-screenshots"))
 TITLE = "Обратная связь участника программы наставничества"
 # Added to the program's copy before the stage starts, so that the form holds every kind of
 # question: the feedback questionnaire has the others (number, date, scale, single and multiple
@@ -378,36 +375,23 @@ def test_the_api_gives_the_questions_and_takes_the_answers(world: dict[str, int]
 
 
 @pytest.fixture
-def chromium() -> Iterator[Browser]:
+def phone_browser() -> Iterator[Browser]:
     """Debian's chromium, for one test: asked for after the world, whose flow run needs an
     event loop of its own, which Playwright's would be."""
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is not installed: the README's test command installs it"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, headless=True)
+    with chromium() as launched:
         yield launched
-        launched.close()
-
-
-def on_a_phone(page: Page, name: str, database_url: str) -> None:
-    """A screenshot, and what a phone needs: nothing wider than the screen."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    dialect = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    page.screenshot(path=SCREENSHOTS / f"{name}-375-{dialect}.png", full_page=True)
-    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert wide <= 0, f"{name} scrolls sideways by {wide} px"
 
 
 def test_on_a_phone_a_mentor_answers_with_a_few_taps(
-    world: dict[str, int], chromium: Browser, database_url: str
+    world: dict[str, int], phone_browser: Browser, database_url: str
 ) -> None:
     with WebServer("127.0.0.1", free_port(0)) as web:
-        page = chromium.new_page(viewport={"width": 375, "height": 800}, locale="ru-RU")
+        page = phone_browser.new_page(viewport={"width": 375, "height": 800}, locale="ru-RU")
         page.goto(web.url + link_of(world["mentor"]))
-        on_a_phone(page, "participant-questionnaires", database_url)
+        shot(page, "participant-questionnaires-375", database_url)
         page.get_by_role("button", name="Заполнить анкету").click()
         assert page.locator("h1").inner_text() == TITLE
-        on_a_phone(page, "questionnaire", database_url)
+        shot(page, "questionnaire-375", database_url)
         # Every choice is at least 44 px high, and the fields take the screen's width.
         for choice in (
             page.locator("#q-usefulness .scale span").first,
@@ -430,7 +414,7 @@ def test_on_a_phone_a_mentor_answers_with_a_few_taps(
         page.get_by_role("button", name="Отправить ответы").click()
         assert page.get_by_role("status").inner_text().startswith("Спасибо!")
         assert "Заполнена" in page.locator(f"#questionnaire-{world['questionnaire']}").inner_text()
-        on_a_phone(page, "questionnaire-answered", database_url)
+        shot(page, "questionnaire-answered-375", database_url)
 
         # A required question left out: the browser itself asks for it, in place.
         page.get_by_role("button", name="Изменить ответы").click()
