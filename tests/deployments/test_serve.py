@@ -205,6 +205,14 @@ async def test_serve_runs_scheduled_sweeps_that_send_due_reminders_with_and_with
             for path in servers:
                 [title] = overdue_notices(endpoint, path)  # a second sweep sends it no more
                 assert title.startswith("Просрочен этап «Информирование")
+            # The notice carries the curator's personal link to the pages serve runs (no
+            # public address was set), and it opens their page; without the pages, no link.
+            texts = {where: body["message"] for where, body in endpoint.posts}
+            link = re.search(rf"http://127\.0\.0\.1:{web_port}/p/\S+", texts["/own-server"])
+            assert link, texts["/own-server"]
+            own_page = httpx.get(link[0], timeout=10)
+            assert own_page.status_code == 200 and "Куратор" in own_page.text
+            assert "/p/" not in texts["/with-server"]
 
             async with PrefectClient(administrators_server.api_url) as client:
                 [deployment] = await client.read_deployments()
@@ -224,6 +232,9 @@ async def test_serve_runs_scheduled_sweeps_that_send_due_reminders_with_and_with
     said = logs["with"].read_text()
     assert f"Сервер Prefect: {administrators_server.api_url}" in said
     assert "Обход напоминаний по расписанию «* * * * *»" in said
+    assert "NASTAVNIK_PUBLIC_URL не задан: личные ссылки в письмах ведут на" in (
+        logs["own"].read_text()
+    )
     assert "Traceback" not in said + logs["own"].read_text()
 
 
