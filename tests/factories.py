@@ -11,7 +11,7 @@ from domain import database
 from domain.consents import give_consent
 from domain.models import Stage
 from domain.organisations import add_organisation
-from domain.people import add_person
+from domain.people import add_person, assign
 from domain.programs import ProgramView, create_program, program_stages
 
 SETUP_TIME = datetime(2026, 8, 20, 9, 0, tzinfo=UTC)
@@ -88,3 +88,32 @@ def consented(*person_ids: int) -> None:
                 actor="test",
                 now=SETUP_TIME,
             )
+
+
+def school_with_director(
+    name: str,
+    director_address: str,
+    *,
+    smtp: str | None = None,
+    mentor_address: str = "json://127.0.0.1:9/x",
+) -> tuple[int, int]:
+    """A school named ``name`` in a municipality of its own (Moscow time), sending e-mail
+    through ``smtp``; its program, whose director reads messages at ``director_address`` and
+    whose consenting mentor is at ``mentor_address`` (stage 20 «Закрепление пар» concerns the
+    director alone). Returns (program, director)."""
+    with database.session() as db:
+        town = add_organisation(db, name=f"Округ ({name})", kind="municipality",
+                                timezone="Europe/Moscow", now=SETUP_TIME)  # fmt: skip
+        school = add_organisation(
+            db, name=name, kind="school", parent_id=town.id, smtp_url=smtp, now=SETUP_TIME
+        )
+        made = create_program(db, org_id=school.id, title="Учитель – учитель", start=START,
+                              actor="t", now=SETUP_TIME)  # fmt: skip
+        director = add_person(db, org_id=school.id, name="Директор Олег",
+                              contacts=[director_address], now=SETUP_TIME)  # fmt: skip
+        assign(db, program_id=made.id, person_id=director.id, role="director")
+        mentor = add_person(db, org_id=school.id, name="Наставник Иван",
+                            contacts=[mentor_address], now=SETUP_TIME)  # fmt: skip
+        assign(db, program_id=made.id, person_id=mentor.id, role="mentor")
+    consented(mentor.id)
+    return made.id, director.id

@@ -20,15 +20,13 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.smtp import Envelope
-from factories import SETUP_TIME, close_prerequisites, consented
+from factories import close_prerequisites, school_with_director
 from sinks import http_server, plain_text, received, smtp_server
 
 from domain import database
 from domain.errors import AccessRefused
-from domain.organisations import add_organisation
-from domain.people import add_person, assign
 from domain.person_links import read_token, revoke_links
-from domain.programs import create_program, program_stages
+from domain.programs import program_stages
 from domain.schedule import as_moment
 from domain.states import Action
 from flows.actions import act_on_stage
@@ -59,34 +57,6 @@ LINK_LINE = "Ваша страница в «Наставнике» (ссылка
 def public_url(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("NASTAVNIK_PUBLIC_URL", PUBLIC)
     return PUBLIC
-
-
-def school_with_director(director_address: str, smtp: str | None = None) -> tuple[int, int]:
-    """A school named ORG_NAME, its program, its director at ``director_address`` and a mentor
-    (who hears nothing of stage 20); returns (program, director)."""
-    with database.session() as db:
-        town = add_organisation(
-            db, name="Округ", kind="municipality", timezone="Europe/Moscow", now=SETUP_TIME
-        )
-        school = add_organisation(
-            db, name=ORG_NAME, kind="school", parent_id=town.id, smtp_url=smtp, now=SETUP_TIME
-        )
-        program = create_program(
-            db, org_id=school.id, title="Учитель – учитель", start=date(2026, 9, 1), actor="t",
-            now=SETUP_TIME,
-        )  # fmt: skip
-        director = add_person(
-            db, org_id=school.id, name="Директор Олег", contacts=[director_address],
-            now=SETUP_TIME,
-        )  # fmt: skip
-        assign(db, program_id=program.id, person_id=director.id, role="director")
-        mentor = add_person(
-            db, org_id=school.id, name="Наставник Иван", contacts=["json://127.0.0.1:9/x"],
-            now=SETUP_TIME,
-        )  # fmt: skip
-        assign(db, program_id=program.id, person_id=mentor.id, role="mentor")
-    consented(mentor.id)
-    return program.id, director.id
 
 
 async def invite_director(program_id: int) -> None:
@@ -171,7 +141,7 @@ async def test_an_invitation_is_text_and_html_with_the_personal_link_from_the_sc
 ) -> None:
     with smtp_server() as (port, inbox):
         program_id, director = school_with_director(
-            "mailto://director@school.ru", smtp=f"mailto://127.0.0.1:{port}?from={SENDER}"
+            ORG_NAME, "mailto://director@school.ru", smtp=f"mailto://127.0.0.1:{port}?from={SENDER}"
         )
         await invite_director(program_id)
     [envelope] = inbox.envelopes
@@ -220,7 +190,7 @@ async def test_a_message_queued_before_a_revocation_carries_a_new_link_and_the_o
 ) -> None:
     with smtp_server() as (port, inbox):
         program_id, director = school_with_director(
-            "mailto://director@school.ru", smtp=f"mailto://127.0.0.1:{port}?from={SENDER}"
+            ORG_NAME, "mailto://director@school.ru", smtp=f"mailto://127.0.0.1:{port}?from={SENDER}"
         )
         await invite_director(program_id)
         [old] = LINK.findall(plain_text(received(inbox.envelopes[0])))
@@ -252,7 +222,7 @@ async def test_without_a_public_address_a_message_has_no_link(
     monkeypatch.delenv("NASTAVNIK_PUBLIC_URL", raising=False)
     with smtp_server() as (port, inbox):
         program_id, director = school_with_director(
-            "mailto://director@school.ru", smtp=f"mailto://127.0.0.1:{port}?from={SENDER}"
+            ORG_NAME, "mailto://director@school.ru", smtp=f"mailto://127.0.0.1:{port}?from={SENDER}"
         )
         await invite_director(program_id)
     [envelope] = inbox.envelopes
@@ -271,7 +241,7 @@ async def test_a_link_that_cannot_be_made_holds_the_message_back_and_says_why(
 ) -> None:
     monkeypatch.setenv("NASTAVNIK_SECRET_KEY", "not a key")
     with http_server() as endpoint:
-        program_id, _ = school_with_director(endpoint.url("/director"))
+        program_id, _ = school_with_director(ORG_NAME, endpoint.url("/director"))
         close_prerequisites(program_id, "fix_pairs")
         await act_on_stage(program_id, "fix_pairs", Action.START, actor="t", now=STARTED)
         outcome = await reminder_sweep(SWEEP)
@@ -293,7 +263,7 @@ async def test_a_webhook_gets_the_link_under_its_text(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     with http_server() as endpoint:
-        program_id, director = school_with_director(endpoint.url("/director"))
+        program_id, director = school_with_director(ORG_NAME, endpoint.url("/director"))
         await invite_director(program_id)
     [(path, payload)] = endpoint.posts
     assert path == "/director"

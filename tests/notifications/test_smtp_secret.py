@@ -6,17 +6,14 @@ reason and everything else goes. On SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from factories import SETUP_TIME, close_prerequisites, consented
+from factories import close_prerequisites, school_with_director
 from sinks import http_server, plain_text, received, smtp_server
 
 from domain import database
-from domain.organisations import add_organisation
-from domain.people import add_person, assign
-from domain.programs import create_program
 from domain.schedule import as_moment
 from domain.states import Action
 from flows.actions import act_on_stage
@@ -40,34 +37,6 @@ def no_key_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NASTAVNIK_SECRET_KEY", raising=False)
 
 
-def school_with_director(name: str, smtp: str, director_address: str, other: str) -> int:
-    """A school in its own municipality, with a program whose director reads e-mail at
-    ``director_address`` and whose mentor is at ``other``; returns the program's id."""
-    with database.session() as db:
-        town = add_organisation(
-            db, name=f"Округ ({name})", kind="municipality", timezone="Europe/Moscow",
-            now=SETUP_TIME,
-        )  # fmt: skip
-        school = add_organisation(
-            db, name=name, kind="school", parent_id=town.id, smtp_url=smtp, now=SETUP_TIME
-        )
-        program = create_program(
-            db, org_id=school.id, title="Учитель – учитель", start=date(2026, 9, 1), actor="t",
-            now=SETUP_TIME,
-        )  # fmt: skip
-        director = add_person(
-            db, org_id=school.id, name="Директор Олег", contacts=[director_address],
-            now=SETUP_TIME,
-        )  # fmt: skip
-        assign(db, program_id=program.id, person_id=director.id, role="director")
-        mentor = add_person(
-            db, org_id=school.id, name="Наставник Иван", contacts=[other], now=SETUP_TIME
-        )
-        assign(db, program_id=program.id, person_id=mentor.id, role="mentor")
-    consented(mentor.id)
-    return program.id
-
-
 async def start_fix_pairs(program_id: int) -> None:
     """Stage 20 starts: an invitation to the director (and none to the mentor)."""
     close_prerequisites(program_id, "fix_pairs")
@@ -78,11 +47,11 @@ async def test_email_goes_through_a_server_that_requires_the_stored_login(
     database_url: str,
 ) -> None:
     with smtp_server(login=(LOGIN, PASSWORD)) as (port, inbox), http_server() as endpoint:
-        program_id = school_with_director(
+        program_id, _ = school_with_director(
             "Школа № 1",
-            f"mailto://{LOGIN}:{PASSWORD}@127.0.0.1:{port}?from=noreply@school.ru",
             "mailto://director@school.ru",
-            endpoint.url("/mentor"),
+            smtp=f"mailto://{LOGIN}:{PASSWORD}@127.0.0.1:{port}?from=noreply@school.ru",
+            mentor_address=endpoint.url("/mentor"),
         )
         await start_fix_pairs(program_id)
         outcome = await reminder_sweep(SWEEP)
@@ -100,17 +69,17 @@ async def test_without_the_key_only_that_schools_email_fails_and_says_why(
         smtp_server() as (open_port, open_inbox),
         http_server() as endpoint,
     ):
-        locked_program = school_with_director(
+        locked_program, _ = school_with_director(
             "Школа с паролем",
-            f"mailto://{LOGIN}:{PASSWORD}@127.0.0.1:{locked_port}?from=noreply@locked.ru",
             "mailto://director@locked.ru",
-            endpoint.url("/locked-mentor"),
+            smtp=f"mailto://{LOGIN}:{PASSWORD}@127.0.0.1:{locked_port}?from=noreply@locked.ru",
+            mentor_address=endpoint.url("/locked-mentor"),
         )
-        open_program = school_with_director(
+        open_program, _ = school_with_director(
             "Школа без пароля",
-            f"mailto://127.0.0.1:{open_port}?from=noreply@open.ru",
             "mailto://director@open.ru",
-            endpoint.url("/open-mentor"),
+            smtp=f"mailto://127.0.0.1:{open_port}?from=noreply@open.ru",
+            mentor_address=endpoint.url("/open-mentor"),
         )
         for program_id in (locked_program, open_program):
             await start_fix_pairs(program_id)
