@@ -83,6 +83,11 @@ def xlsx(
     return path
 
 
+def _unreferenced(code: int, reference: str) -> str:
+    """A character reference as its character, except the ASCII ones XML must keep escaped."""
+    return chr(code) if code > 127 else reference
+
+
 def patched(path: Path, replacements: dict[str, str]) -> Path:
     """The workbook with its first sheet's XML edited: cached values as Excel writes them."""
     source = path.with_suffix(".source.xlsx")
@@ -91,7 +96,10 @@ def patched(path: Path, replacements: dict[str, str]) -> Path:
         for item in original.infolist():
             data = original.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode()
+                # openpyxl writes through lxml when it is installed (python-docx brings it):
+                # non-ASCII characters as references (&#1048;) and an empty value as <v></v>.
+                text = re.sub(r"&#(\d+);", lambda m: _unreferenced(int(m[1]), m[0]), data.decode())
+                text = text.replace("<v></v>", "<v/>")
                 for pattern, replacement in replacements.items():
                     text, count = re.subn(pattern, replacement, text)
                     assert count == 1, pattern
