@@ -346,7 +346,10 @@ async def test_a_sweep_killed_mid_batch_resends_at_most_what_was_in_flight(
     """SIGKILL while a batch of 150 is being delivered slowly: results are recorded as they
     come back, so the next sweep resends only what was on the wire or not yet recorded (the
     crash window), loses nothing, and marks the killed sweep's run crashed in Prefect."""
-    with http_server(delay=0.2) as endpoint:
+    # Half a second a message: 50 at a time answer about 25 in each quarter second that results
+    # wait to be recorded, well below the 50 the bound allows; at 0.2 s they answered 62, as
+    # many as the bound, and a busy machine (the other test worker) tipped it over.
+    with http_server(delay=0.5) as endpoint:
         await invited(endpoint, 150)
         # A short lease, so that the next sweep may take the dead one's rows soon after.
         env = dict(os.environ, PREFECT_API_URL=prefect_api, NASTAVNIK_CLAIM_LEASE="3")
