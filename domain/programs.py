@@ -247,7 +247,10 @@ def program_view(
     org = get_organisation(db, program.org_id)
     tz = effective_timezone(db, org)
     now = as_moment(now, tz)
-    stages = [_stage_view(db, stage, now, tz) for stage in program_stages(db, program_id)]
+    participants = _participants(db, program_id)  # read once, not once per meeting stage
+    stages = [
+        _stage_view(db, stage, now, tz, participants) for stage in program_stages(db, program_id)
+    ]
     curator_person = _curator(db, program_id)
     assert program.id is not None
     return ProgramView(
@@ -273,7 +276,7 @@ def program_view(
     )
 
 
-def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
+def _stage_view(db: Session, stage: Stage, now: datetime, tz: str, participants: int) -> StageView:
     definition = definition_of(stage)
     state = StageState(stage.state)
     assert stage.id is not None
@@ -314,7 +317,7 @@ def _stage_view(db: Session, stage: Stage, now: datetime, tz: str) -> StageView:
         consents_collected=progress.collected if progress else None,
         consents_expected=progress.expected if progress else None,
         meetings_marked=marks.get(0, 0) if marks is not None and not occurrences else None,
-        meetings_expected=_participants(db, stage.program_id) if marks is not None else None,
+        meetings_expected=participants if marks is not None else None,
     )
 
 
