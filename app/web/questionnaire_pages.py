@@ -51,9 +51,8 @@ from domain.schedule import local_today, utc_now
 from domain.wording import counted, day_text
 
 PAGE = PAGE_PATH + "{token}/questionnaires/{questionnaire_id}"
-LARGEST_ID = 2**31 - 1  # a database's integer key: beyond it nothing is found
 SCALE_BUTTONS = 11  # a scale of up to 11 points is a row of buttons, a longer one a number
-ApiId = Annotated[int, Path(ge=1, le=LARGEST_ID)]
+ApiId = Annotated[int, Path(ge=1, le=inputs.MAX_ID)]
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,7 @@ class Answers(BaseModel):
 
 def _id(text: str) -> int:
     """A questionnaire's number from the path; anything else is not found."""
-    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= LARGEST_ID:
+    if not text.isascii() or not text.isdigit() or not 0 < int(text) <= inputs.MAX_ID:
         raise NotFound("Анкета не найдена: проверьте ссылку")
     return int(text)
 
