@@ -21,7 +21,7 @@ from domain.programs import get_program, program_stages, program_timezone
 from domain.roadmap import ROLE_LABELS, Role
 from domain.schedule import days_overdue, local_today
 from domain.states import CLOSED, STATE_LABELS, StageState
-from domain.surveys import open_questionnaires_for
+from domain.surveys import answered_on, open_questionnaires_for
 
 PARTICIPANTS = frozenset({Role.MENTOR, Role.MENTEE})
 
@@ -105,10 +105,6 @@ def _questionnaires(db: Session, person_id: int, now: datetime) -> list[Personal
     shown = []
     for found in open_questionnaires_for(db, person_id, now):
         assert found.row.id is not None
-        answered_on = None
-        if found.response is not None:
-            zone = program_timezone(db, found.row.program_id)
-            answered_on = local_today(found.response.submitted_at, zone)
         shown.append(
             PersonalQuestionnaire(
                 id=found.row.id,
@@ -117,7 +113,7 @@ def _questionnaires(db: Session, person_id: int, now: datetime) -> list[Personal
                 stage_number=found.stage.number,
                 stage_title=found.stage.title,
                 due_date=found.stage.due_date,
-                answered_on=answered_on,
+                answered_on=answered_on(db, found),
             )
         )
     return shown

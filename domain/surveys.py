@@ -341,6 +341,13 @@ def open_questionnaires_for(db: Session, person_id: int, now: datetime) -> list[
     return sorted(found, key=lambda q: (q.stage.due_date, q.stage.number))
 
 
+def answered_on(db: Session, opened: OpenQuestionnaire) -> date | None:
+    """The day of the person's last answers, in the program's organisation; None: none yet."""
+    if opened.response is None:
+        return None
+    return local_today(opened.response.submitted_at, program_timezone(db, opened.row.program_id))
+
+
 def questionnaire_for(
     db: Session, questionnaire_id: int, person_id: int, now: datetime
 ) -> OpenQuestionnaire:

@@ -34,7 +34,7 @@ from domain import database, inputs, surveys
 from domain.errors import AccessRefused, NastavnikError, NotFound
 from domain.models import Person
 from domain.person_links import PAGE_PATH, read_token
-from domain.programs import get_program, program_timezone
+from domain.programs import get_program
 from domain.questionnaires import (
     DateQuestion,
     FreeText,
@@ -47,7 +47,7 @@ from domain.questionnaires import (
     Scale,
     SingleChoice,
 )
-from domain.schedule import local_today, utc_now
+from domain.schedule import utc_now
 from domain.wording import counted, day_text
 
 PAGE = PAGE_PATH + "{token}/questionnaires/{questionnaire_id}"
@@ -128,10 +128,6 @@ def _form(db: Session, person: Person, opened: surveys.OpenQuestionnaire) -> Que
     if any(isinstance(q, Ranking) for q in opened.questionnaire.questions):
         people = surveys.ranking_choices(db, opened.row.program_id, person.id, opened.day)
         choices = [Choice(str(p.id), p.name) for p in people]
-    answered_on = None
-    if opened.response is not None:
-        zone = program_timezone(db, opened.row.program_id)
-        answered_on = local_today(opened.response.submitted_at, zone)
     return QuestionnaireForm(
         id=opened.row.id,
         title=opened.questionnaire.title,
@@ -140,7 +136,7 @@ def _form(db: Session, person: Person, opened: surveys.OpenQuestionnaire) -> Que
         stage_number=opened.stage.number,
         stage_title=opened.stage.title,
         due_date=opened.stage.due_date,
-        answered_on=answered_on,
+        answered_on=surveys.answered_on(db, opened),
         fields=[_field(q, choices) for q in opened.questionnaire.questions],
         values=_stored_values(opened.questionnaire, opened.response.answers)
         if opened.response is not None
