@@ -32,6 +32,7 @@ and readable by its owner only (``documents.workbooks.FILE_MODE``).
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -386,6 +387,23 @@ def render_docx(facts: OrderFacts, path: str | Path) -> Path:
     return path
 
 
+def docx_bytes(facts: OrderFacts) -> bytes:
+    """The order as the bytes of a .docx, to keep in the database with the pairs it fixed."""
+    document = Document()
+    _write_docx(document, compose(facts))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def write_docx_bytes(content: bytes, path: str | Path) -> Path:
+    """Write a kept .docx at ``path`` as ``render_docx`` does: whole or not at all, readable by
+    its owner only."""
+    path = Path(path)
+    _save_bytes(content, path)
+    return path
+
+
 def _write_docx(document: DocxDocument, text: OrderText) -> None:
     width = _page(document)
     document.core_properties.title = text.document_title
@@ -516,6 +534,12 @@ def _cell(
 
 
 def _save(document: DocxDocument, path: Path) -> None:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    _save_bytes(buffer.getvalue(), path)
+
+
+def _save_bytes(content: bytes, path: Path) -> None:
     """Save under a temporary name beside ``path``, flushed to disk, then rename it over
     ``path``: readers see the old file or the whole new one, never a part."""
     descriptor, temporary = tempfile.mkstemp(
@@ -523,7 +547,7 @@ def _save(document: DocxDocument, path: Path) -> None:
     )
     try:
         with os.fdopen(descriptor, "wb") as file:
-            document.save(file)
+            file.write(content)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, FILE_MODE)

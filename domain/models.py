@@ -372,3 +372,90 @@ class UserAccount(SQLModel, table=True):
     password_hash: str
     created_at: datetime = _moment()
     disabled_at: datetime | None = _moment(default=None)
+
+
+class MatchSetup(SQLModel, table=True):
+    """How a program's pairs are matched (domain/pairs.py): the method the curator chose and
+    the weights they changed (a criterion not named keeps its default weight)."""
+
+    __tablename__ = "match_setup"
+
+    program_id: int = Field(foreign_key="program.id", primary_key=True)
+    method: str = "optimal"  # a domain.matching.Method
+    weights: dict[str, float] = Field(default={}, sa_column=Column(JSON, nullable=False))
+    updated_by: str
+    updated_at: datetime = _moment()
+
+
+class MatchProfile(SQLModel, table=True):
+    """What matching knows of a participant beyond their questionnaire: the form of mentoring
+    they take part in (needed when the program runs several) and the psychological type a
+    psychologist assessed, if any."""
+
+    __tablename__ = "match_profile"
+    __table_args__ = (UniqueConstraint("program_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    form: str | None = None  # a code of domain/forms.py
+    psych_type: str | None = None
+
+
+class MatchRule(SQLModel, table=True):
+    """A curator's word on one mentor–mentee pair: pinned (always together) or forbidden
+    (never); every matching of the program keeps it until it is taken back."""
+
+    __tablename__ = "match_rule"
+    __table_args__ = (UniqueConstraint("program_id", "mentor_id", "mentee_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    mentor_id: int = Field(foreign_key="person.id")
+    mentee_id: int = Field(foreign_key="person.id")
+    kind: str  # pin, forbid
+    set_by: str
+    set_at: datetime = _moment()
+
+
+class MatchProposal(SQLModel, table=True):
+    """One matching of a program's mentors and mentees: the latest is the program's proposal,
+    until completing stage 20 fixes it (``fixed_at``) with the order that was rendered then.
+    Earlier ones are kept as the history of the curator's choices."""
+
+    __tablename__ = "match_proposal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    method: str
+    weights: dict[str, float] = Field(sa_column=Column(JSON, nullable=False))
+    total: float
+    optimum: float | None = None  # stable: the optimal method's total with the same pins
+    # stable: [[mentor id, mentee id], ...] who would rather be together (should be none)
+    blocking: list[list[int]] = Field(default=[], sa_column=Column(JSON, nullable=False))
+    # [{"id", "side", "reason", "cause"}]: who is in no pair and why (reasons name numbers)
+    unmatched: list[dict[str, Any]] = Field(default=[], sa_column=Column(JSON, nullable=False))
+    made_by: str
+    made_at: datetime = _moment()
+    fixed_at: datetime | None = _moment(default=None)
+    # The order as rendered when the pairs were fixed: what the director signs.
+    order_docx: bytes | None = Field(default=None, sa_column=Column(sa.LargeBinary, nullable=True))
+    order_html: str | None = Field(default=None, sa_column=Column(sa.Text, nullable=True))
+
+
+class MatchPair(SQLModel, table=True):
+    """One mentor and one mentee of a proposal, with its score and why (each criterion's
+    points); a mentor with several mentees leads a group."""
+
+    __tablename__ = "match_pair"
+    __table_args__ = (UniqueConstraint("proposal_id", "mentee_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="match_proposal.id", index=True)
+    mentor_id: int = Field(foreign_key="person.id", index=True)
+    mentee_id: int = Field(foreign_key="person.id", index=True)
+    form: str
+    score: float
+    # [{"code", "title", "weight", "points", "score", "explanation"}], as CriterionScore
+    breakdown: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    pinned: bool = False
