@@ -20,8 +20,9 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from app.sink import LocalSink
+from documents.orders import write_docx_bytes, write_html_text
 from documents.registers import export_register
-from domain import database, settings, surveys
+from domain import database, pairs, settings, surveys
 from domain.consents import give_consent
 from domain.errors import TransitionRefused
 from domain.history import program_history
@@ -58,6 +59,14 @@ PEOPLE = [
     ("Наставляемый 1", "mentee"),
     ("Наставляемый 2", "mentee"),
 ]
+# What each one's place is: a position, as the order fixing the pairs names them.
+PLACES = {
+    "curator": "заместитель директора по учебно-воспитательной работе",
+    "director": "директор",
+    "psychologist": "педагог-психолог",
+    "mentor": "учитель математики",
+    "mentee": "учитель математики",
+}
 # Years of teaching by the program's start: mentors experienced, mentees young specialists.
 TEACHING_YEARS = {"mentor": 15, "mentee": 1}
 # This mentee gives consent only when asked, after stage 5 starts; the others did before.
@@ -65,6 +74,10 @@ TEACHING_YEARS = {"mentor": 15, "mentee": 1}
 LATE_CONSENT = "Наставляемый 2"
 # This mentor marks the first meeting held on their personal page.
 MARKS_MEETING = "Наставник 1"
+# The program runs two forms; its teachers all take part in this one (the curator says so).
+DEMO_FORM = "teacher_teacher"
+# After stage 19 proposes its pairs, the curator pins this one: the rest is matched around it.
+PINNED = ("Наставник 2", "Наставляемый 2")
 LOCAL_PAGES = "http://127.0.0.1:8000"  # where `nastavnik serve` opens the pages by default
 # What the others answer, through their personal links, two days after a survey opens.
 DEMO_ANSWERS: dict[str, dict[str, object]] = {
@@ -83,7 +96,7 @@ DEMO_ANSWERS: dict[str, dict[str, object]] = {
         "age": 45,
         "competencies": "subject_knowledge; exam_preparation",
         "achievements": "Победители олимпиад, методист округа",
-        "mentee_ages": "senior",
+        "mentee_ages": "young_teachers",
         "convenient_time": "weekday_after_lessons",
         "capacity": 2,
     },
@@ -202,7 +215,7 @@ def _add_people(
             particulars=Particulars(
                 category="teacher",
                 teaching_since=start.year - years if years else None,
-                place="МБОУ «Средняя школа № 1», учитель",
+                place=PLACES[role],
             ),
         )
         assign(db, program_id=pid, person_id=person.id, role=role)
@@ -227,6 +240,57 @@ def _add_people(
     )
     set_coordinator(db, org_id=municipality_id, person_id=coordinator.id)
     return ids
+
+
+def _set_forms(program_id: int, people: dict[str, int]) -> None:
+    """The program runs two forms: the curator says which one each participant takes part in,
+    as matching needs to know."""
+    with database.session() as db:
+        for name, person_id in people.items():
+            if name.startswith(("Наставник", "Наставляемый")):
+                pairs.set_profile(db, program_id, person_id, form=DEMO_FORM)
+
+
+def _proposed_pairs(
+    program_id: int, people: dict[str, int], at: datetime, say: Callable[[str], None]
+) -> None:
+    """Stage 19's flow has proposed pairs; the curator pins one, matching is re-run around
+    it, and the demo prints the pairs with why the first one was made."""
+    with database.session() as db:
+        proposed = pairs.matching_view(db, program_id).proposal
+        assert proposed is not None
+        say(f"  Подбор пар ({proposed.method_label}): " + _listed_pairs(proposed))
+        mentor, mentee = (people[name] for name in PINNED)
+        view = pairs.set_rule(db, program_id, mentor, mentee, pairs.PIN, actor=ACTOR, now=at)
+    assert view.proposal is not None
+    say(f"  Куратор закрепил пару {' – '.join(PINNED)}; подбор заново: "
+        + _listed_pairs(view.proposal))  # fmt: skip
+    first = view.proposal.pairs[0]
+    why = "\n".join(f"      • {part.text()}" for part in first.breakdown)
+    say(f"    Почему пара {first.mentor.name} – {first.mentee.name}:\n{why}")
+
+
+def _listed_pairs(proposal: pairs.ProposalView) -> str:
+    return "; ".join(
+        f"{p.mentor.name} – {p.mentee.name} ({p.score:.2f})".replace(".", ",")
+        + (" закреплена" if p.pinned else "")
+        for p in proposal.pairs
+    )
+
+
+def _kept_order(program_id: int, say: Callable[[str], None]) -> list[Path]:
+    """The order that fixed the pairs, as kept when stage 20 completed, written beside the
+    demo's database for the director to print and sign."""
+    folder = settings.home()
+    with database.session() as db:
+        proposal = pairs.fixed_proposal(db, program_id)
+        assert proposal.order_docx is not None and proposal.order_html is not None
+        paths = [
+            write_docx_bytes(proposal.order_docx, folder / "demo-order.docx"),
+            write_html_text(proposal.order_html, folder / "demo-order.html"),
+        ]
+    say("  Приказ «О закреплении наставнических пар (групп)»: " + ", ".join(map(str, paths)))
+    return paths
 
 
 def _answer_questionnaires(
@@ -336,6 +400,7 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
         created = as_moment(datetime.combine(start - timedelta(days=7), time(10)), program.timezone)
         people = _add_people(db, school.id, municipality.id, program.id, sink, start, created)
     pid = program.id
+    _set_forms(pid, people)
     stages = f"{program.stages_total} {plural(program.stages_total, 'этап', 'этапа', 'этапов')}"
     say(
         f"Создан {municipality.name} ({municipality.timezone}), две школы и программа №{pid} "
@@ -418,6 +483,10 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
             say(f"  Наставляемый 2 получил запрос согласия и дал его {answered:%d.%m.%Y}.")
         if step.action == Action.START:
             _answer_questionnaires(pid, codes[step.number], step.at + timedelta(days=2), say)
+        if codes[step.number] == "form_pairs" and step.action == Action.START:
+            _proposed_pairs(pid, people, as_moment(step.at + MINUTE, program.timezone), say)
+        if codes[step.number] == "fix_pairs" and step.order == 2:
+            order = _kept_order(pid, say)
         if codes[step.number] == "first_meeting" and step.action == Action.START:
             held = step.at + timedelta(hours=3)
             say(_meeting_marked(pid, MARKS_MEETING, people[MARKS_MEETING], held, program.timezone))
@@ -445,7 +514,9 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
         f"Сообщений отправлено: {sum(sent.values())} (приглашений {sent['invitation']}, "
         f"напоминаний {sent['reminder']}, о просрочке {sent['overdue']}, координатору "
         f"{sent['escalation']}, анкет {sent['questionnaire']}, запросов согласия "
-        f"{sent['consent_request']}); приёмник получил {len(sink.received)}.\n"
+        f"{sent['consent_request']}, о парах {sent['pair']}); приёмник получил "
+        f"{len(sink.received)}.\n"
+        f"Приказ о закреплении пар: {order[0]} (и для печати {order[1]})\n"
         f"Дальше: nastavnik program show {pid}; nastavnik history {pid}; "
         f"nastavnik outbox list --program {pid}\n"
         f"Веб-страницы: nastavnik serve, затем {public_url()}/login (учётную запись заводит "

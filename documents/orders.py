@@ -404,6 +404,14 @@ def write_docx_bytes(content: bytes, path: str | Path) -> Path:
     return path
 
 
+def write_html_text(content: str, path: str | Path) -> Path:
+    """Write a kept HTML page of the order at ``path`` (UTF-8) as the .docx is written: whole
+    or not at all, readable by its owner only."""
+    path = Path(path)
+    _save_bytes(content.encode("utf-8"), path)
+    return path
+
+
 def _write_docx(document: DocxDocument, text: OrderText) -> None:
     width = _page(document)
     document.core_properties.title = text.document_title

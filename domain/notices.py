@@ -23,6 +23,9 @@ class NoticeKind(StrEnum):
     CONSENT_REQUEST = "consent_request"
     # A questionnaire opened to the recipient, with their personal link (domain/surveys.py).
     QUESTIONNAIRE = "questionnaire"
+    # The pairs fixed by the director's order: each mentor their mentees, each mentee their
+    # mentor (domain/pairs.py), when stage 20 completes.
+    PAIR = "pair"
 
 
 NOTICE_KIND_LABELS: dict[NoticeKind, str] = {
@@ -32,6 +35,7 @@ NOTICE_KIND_LABELS: dict[NoticeKind, str] = {
     NoticeKind.ESCALATION: "эскалация",
     NoticeKind.CONSENT_REQUEST: "запрос согласия",
     NoticeKind.QUESTIONNAIRE: "анкета",
+    NoticeKind.PAIR: "пара",
 }
 
 PAIR = frozenset({Role.MENTOR, Role.MENTEE})

@@ -285,7 +285,11 @@ def set_profile(
             )
         row.form = code
     if psych_type is not None:
-        row.psych_type = inputs.optional_text(psych_type, "«психологический тип»", inputs.SHORT)
+        row.psych_type = (
+            inputs.text(psych_type, "«психологический тип»", inputs.SHORT)
+            if psych_type.strip()
+            else None
+        )
     db.add(row)
     db.flush()
     return row
@@ -567,6 +571,18 @@ def fixed_pairs(db: Session, program_id: int) -> list[MatchPair]:
     return _pairs(db, proposal.id or 0)
 
 
+def partners_of(db: Session, program_id: int) -> dict[tuple[int, Role], tuple[str, ...]]:
+    """Who is told what when the pairs are fixed: each mentor their mentees, each mentee their
+    mentor, as «ФИО (класс или должность)»."""
+    found: dict[tuple[int, Role], list[str]] = {}
+    pairs = fixed_pairs(db, program_id)
+    refs = _refs(db, program_id, {p.mentor_id for p in pairs} | {p.mentee_id for p in pairs})
+    for pair in pairs:
+        found.setdefault((pair.mentor_id, Role.MENTOR), []).append(refs[pair.mentee_id].text())
+        found.setdefault((pair.mentee_id, Role.MENTEE), []).append(refs[pair.mentor_id].text())
+    return {key: tuple(names) for key, names in found.items()}
+
+
 def order_facts(db: Session, program: Program, pairs: Iterable[MatchPair]) -> Any:
     """The order's facts (documents.orders.OrderFacts) from the program and its pairs."""
     from documents.orders import FixedPair, Official, OrderFacts, Participant
@@ -575,7 +591,7 @@ def order_facts(db: Session, program: Program, pairs: Iterable[MatchPair]) -> An
     org = db.get(Organisation, program.org_id)
     assert org is not None
     pairs = list(pairs)
-    people = _people(db, {p.mentor_id for p in pairs} | {p.mentee_id for p in pairs})
+    refs = _refs(db, program.id, {p.mentor_id for p in pairs} | {p.mentee_id for p in pairs})
     curator = _holder(db, program.id, Role.CURATOR, "куратор")
     director = _holder(db, program.id, Role.DIRECTOR, "руководитель ОО")
     groups: dict[tuple[int, str], list[MatchPair]] = {}
@@ -588,10 +604,9 @@ def order_facts(db: Session, program: Program, pairs: Iterable[MatchPair]) -> An
         director=Official(director.name, director.place or ""),
         pairs=tuple(
             FixedPair(
-                mentor=Participant(people[mentor_id].name, _place(people[mentor_id])),
+                mentor=Participant(refs[mentor_id].name, refs[mentor_id].place),
                 mentees=tuple(
-                    Participant(people[p.mentee_id].name, _place(people[p.mentee_id]))
-                    for p in group
+                    Participant(refs[p.mentee_id].name, refs[p.mentee_id].place) for p in group
                 ),
                 form=form,
             )
@@ -616,9 +631,7 @@ def matching_view(db: Session, program_id: int) -> MatchingView:
     if proposal is not None:
         ids |= {int(u["id"]) for u in proposal.unmatched}
         ids |= {pid for pair in proposal.blocking for pid in pair}
-    refs = {
-        pid: PersonRef(pid, person.name, _place(person)) for pid, person in _people(db, ids).items()
-    }
+    refs = _refs(db, program_id, ids)
     return MatchingView(
         program_id=program_id,
         program_title=program.title,
@@ -791,11 +804,26 @@ def _names(db: Session, ids: Iterable[int]) -> dict[int, str]:
     return {pid: person.name for pid, person in _people(db, ids).items()}
 
 
-def _place(person: Person) -> str:
-    """A pupil's class or a person's place, as the order's table writes it."""
+def _refs(db: Session, program_id: int, ids: Iterable[int]) -> dict[int, PersonRef]:
+    """People as the curator and the order name them: with a pupil's class or the place
+    recorded for them, else the place they gave in their survey."""
+    people = _people(db, ids)
+    given: dict[int, object] = {}
+    for side in (Side.MENTEE, Side.MENTOR):
+        for pid, answers in _answers(db, program_id, SURVEYS[side]).items():
+            given.setdefault(pid, answers.get("place"))
+    return {
+        pid: PersonRef(pid, person.name, _place(person, given.get(pid)))
+        for pid, person in people.items()
+    }
+
+
+def _place(person: Person, answered: object) -> str:
     if person.school_class:
         return f"{person.school_class} класс"
-    return person.place or ""
+    if person.place:
+        return person.place
+    return answered.strip() if isinstance(answered, str) else ""
 
 
 def _holder(db: Session, program_id: int, role: Role, label: str) -> Person:

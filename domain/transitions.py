@@ -176,11 +176,21 @@ def _check_data(
     db: Session, ctx: _Context, action: Action, occurrence: int | None, now: datetime
 ) -> None:
     """The rules that read the program's data beyond its stages: a database stage is not
-    completed while someone in its register lacks consent (domain/consents.py)."""
-    if action == Action.COMPLETE and occurrence is None:
-        check_register_complete(
-            db, ctx.program.id or 0, ctx.definition.code, local_today(now, ctx.timezone)
-        )
+    completed while someone in its register lacks consent (domain/consents.py); stage 19 does
+    not start on a pin that cannot stand, nor stage 20 complete without pairs to fix and an
+    order to fix them by (domain/pairs.py)."""
+    if occurrence is not None:
+        return
+    program_id = ctx.program.id or 0
+    if action == Action.COMPLETE:
+        check_register_complete(db, program_id, ctx.definition.code, local_today(now, ctx.timezone))
+    if ctx.definition.kind in (StageKind.MATCHING, StageKind.ORDER):
+        from domain import pairs  # numpy and scipy load only where pairs are made
+
+        if action == Action.START and ctx.definition.kind == StageKind.MATCHING:
+            pairs.check_matchable(db, program_id, now)
+        if action == Action.COMPLETE and ctx.definition.kind == StageKind.ORDER:
+            pairs.check_fixable(db, program_id, now)
 
 
 def _check(

@@ -50,6 +50,7 @@ class MessageContext:
     about_name: str | None = None  # consent requests to a representative: the minor's name
     questionnaire_title: str | None = None  # a questionnaire's invitation
     link_token: str | None = None  # the recipient's personal link to it (domain/survey_links.py)
+    partners: tuple[str, ...] | None = None  # a fixed pair: the recipient's mentees or mentor
     # Messages carry the recipient's personal link, added when sent (NASTAVNIK_PUBLIC_URL).
     personal_page: bool = False
 

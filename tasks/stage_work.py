@@ -36,7 +36,33 @@ def run_questionnaires(db: Session, entry: AuditEntry) -> int:
     return 0
 
 
+def form_pairs(db: Session, entry: AuditEntry) -> int:
+    """Stage 19: starting it matches the program's mentors and mentees with its setup and
+    keeps the proposal (domain/pairs.py), which the curator then reviews, pins and re-runs."""
+    from domain import pairs  # numpy and scipy load only where pairs are made
+
+    if entry.stage_id is None or entry.occurrence_seq is not None:
+        return 0
+    if entry.action == Action.START:
+        pairs.propose(db, entry.program_id, actor=entry.actor, now=entry.effective_at)
+    return 0
+
+
+def fix_pairs(db: Session, entry: AuditEntry) -> int:
+    """Stage 20: completing it fixes the proposal with the director's order, kept with it,
+    and tells every participant their pair. Returns how many messages were queued."""
+    from domain import pairs
+
+    if entry.stage_id is None or entry.occurrence_seq is not None:
+        return 0
+    if entry.action == Action.COMPLETE and pairs.fix(db, entry.program_id, entry.effective_at):
+        return outbox.enqueue_pair_notices(db, entry.stage_id, entry.effective_at)
+    return 0
+
+
 KIND_WORK: dict[StageKind, StageWork] = {
     StageKind.SURVEY: run_questionnaires,
     StageKind.ASSESSMENT: run_questionnaires,
+    StageKind.MATCHING: form_pairs,
+    StageKind.ORDER: fix_pairs,
 }

@@ -23,6 +23,7 @@ from notifications.outbox.queueing import (
     enqueue_consent_requests,
     enqueue_due,
     enqueue_invitations,
+    enqueue_pair_notices,
     enqueue_questionnaires,
     follow_up,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "enqueue_consent_requests",
     "enqueue_due",
     "enqueue_invitations",
+    "enqueue_pair_notices",
     "enqueue_questionnaires",
     "follow_up",
     "holders_of_live_leases",

@@ -16,7 +16,15 @@ from sqlmodel import Session, col, select
 from domain import consents, surveys
 from domain.errors import NotFound
 from domain.meetings import is_pair_meeting
-from domain.models import AuditEntry, OutboxMessage, OutboxStatus, Program, Stage, StageOccurrence
+from domain.models import (
+    AuditEntry,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+    Program,
+    Stage,
+    StageOccurrence,
+)
 from domain.notices import NoticeKind, notices_due, recipient_roles
 from domain.organisations import resolve_organisations
 from domain.participants import is_minor, representatives
@@ -142,6 +150,7 @@ def _insert(db: Session, directory: Directory, rows: list[dict[str, Any]], now: 
                 about_name=row.get("about_name"),
                 questionnaire_title=row.get("questionnaire_title"),
                 link_token=row.get("link_token"),
+                partners=row.get("partners"),
                 personal_page=pages,
             )
         )
@@ -279,6 +288,45 @@ def enqueue_questionnaires(db: Session, stage_id: int, now: datetime) -> int:
                     "link_token": make_token(questionnaire.id, person.id),
                 }
             )
+    return _insert(db, directory, rows, now)
+
+
+def enqueue_pair_notices(db: Session, stage_id: int, now: datetime) -> int:
+    """When stage 20 fixes the pairs: each mentor hears their mentees, each mentee their
+    mentor (domain/pairs.py); once per fixed proposal."""
+    from domain import pairs  # numpy and scipy: not for every command that touches the outbox
+
+    stage = db.get(Stage, stage_id)
+    if stage is None:
+        raise NotFound(f"Этап №{stage_id} не найден")
+    directory = Directory(db, [stage.program_id])
+    program = directory.programs[stage.program_id]
+    assert program.id is not None and stage.id is not None
+    proposal = pairs.fixed_proposal(db, program.id)
+    today = local_today(now, directory.orgs[program.org_id].timezone)
+    notice = _Due(
+        program, stage, definition_of(stage), None, stage.due_date, NoticeKind.PAIR, 0, today
+    )
+    told = pairs.partners_of(db, program.id)
+    wanted = {person_id for person_id, _ in told}
+    people = {p.id: p for p in db.exec(select(Person).where(col(Person.id).in_(wanted))).all()}
+    rows = []
+    for (person_id, role), partners in told.items():
+        person = people[person_id]
+        key = message_key(
+            program.id, stage.code, None, person_id, NoticeKind.PAIR, stage.due_date, 0,
+            topic=f"pairs-{proposal.id}-{role.value}",
+        )  # fmt: skip
+        rows.append(
+            {
+                "key": key,
+                "notice": notice,
+                "person": Recipient(person_id, person.name, person.org_id, role),
+                "program_id": program.id,
+                "stage_id": stage.id,
+                "partners": partners,
+            }
+        )
     return _insert(db, directory, rows, now)
 
 

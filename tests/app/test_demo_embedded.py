@@ -20,4 +20,6 @@ def test_demo_runs_on_the_embedded_defaults(tmp_path: Path) -> None:
     database_file = tmp_path / ".nastavnik" / "nastavnik.db"
     assert database_file.exists()
     assert str(database_file) in demo.stdout
+    order = tmp_path / ".nastavnik" / "demo-order.docx"  # beside the database, to print
+    assert f"Приказ о закреплении пар: {order} " in demo.stdout and order.stat().st_size > 0
     assert "Traceback" not in demo.stderr

@@ -113,11 +113,11 @@ def assert_clean(rendered: RenderedMessage) -> None:
 
 
 # The notices of a stage; a consent request is about a person's data, a questionnaire's
-# invitation about the questionnaire.
+# invitation about the questionnaire, a pair's notice about the pair.
 STAGE_NOTICES = [
     kind
     for kind in MessageKind
-    if kind not in (MessageKind.CONSENT_REQUEST, MessageKind.QUESTIONNAIRE)
+    if kind not in (MessageKind.CONSENT_REQUEST, MessageKind.QUESTIONNAIRE, MessageKind.PAIR)
 ]
 
 
@@ -404,3 +404,30 @@ def test_a_questionnaire_invitation_points_to_the_personal_page_only_when_there_
     assert ("на вашей личной странице" in rendered.body) is personal_page
     assert "куратору программы вместе с личным кодом" in rendered.body
     assert_clean(rendered)
+
+
+@pytest.mark.parametrize(
+    ("role", "partners", "said"),
+    [
+        (Role.MENTEE, ("Орлова Анна Сергеевна (учитель математики)",),
+         "Ваш наставник: Орлова Анна Сергеевна (учитель математики)."),
+        (Role.MENTOR, ("Мальцев Игорь Олегович (7Б класс)",),
+         "Ваш наставляемый: Мальцев Игорь Олегович (7Б класс)."),
+        (Role.MENTOR, ("Мальцев Игорь Олегович", "Лебедева Ольга Викторовна"),
+         "Ваши наставляемые:\n— Мальцев Игорь Олегович\n— Лебедева Ольга Викторовна\n"),
+    ],
+)  # fmt: skip
+def test_a_fixed_pair_tells_each_participant_their_partner(
+    role: Role, partners: tuple[str, ...], said: str
+) -> None:
+    rendered = message(MessageKind.PAIR, BY_CODE["fix_pairs"], role, partners=partners)
+    assert said in rendered.body
+    assert f"«{PROGRAM}»" in rendered.body and "закреплены приказом руководителя" in rendered.body
+    assert rendered.subject == f"Наставническая пара: «{PROGRAM}»"
+    assert f"куратору: {CURATOR}" in rendered.body
+    assert_clean(rendered)
+
+
+def test_a_pair_notice_without_partners_fails_loudly() -> None:
+    with pytest.raises(jinja2.UndefinedError, match="partners"):
+        message(MessageKind.PAIR, BY_CODE["fix_pairs"], Role.MENTEE)
