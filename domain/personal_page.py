@@ -46,6 +46,8 @@ class PersonalProgram:
     # A mentor or mentee without a valid consent sees no stages: their data is not processed.
     consent_missing: bool
     stages: list[PersonalStage] = field(default_factory=list)
+    # Once stage 20 fixed the pairs: «Ваш наставник», «Ваши наставляемые» and their names.
+    partners: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -136,11 +138,32 @@ def _program(
     )
     if consent_missing:
         return shown
+    shown.partners.extend(_partners(db, program_id, person_id, roles))
     for stage in program_stages(db, program_id):
         if _is_theirs(stage, roles):
             shown.stages.append(_stage(db, stage, person_id, today, now, tz))
     shown.stages.sort(key=lambda s: (s.due_date, s.number))
     return shown
+
+
+def _partners(
+    db: Session, program_id: int, person_id: int, roles: set[Role]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Whom the person was paired with, once the order fixed the pairs (a proposal may still
+    change, and is the curator's to show)."""
+    if not roles & PARTICIPANTS:
+        return []
+    from domain import pairs  # numpy and scipy: only for a participant's page
+
+    told = pairs.partners_of(db, program_id)
+    found = []
+    for role in (Role.MENTOR, Role.MENTEE):
+        names = told.get((person_id, role), ())
+        if names and role == Role.MENTEE:
+            found.append(("Ваш наставник", names))
+        elif names:
+            found.append(("Ваш наставляемый" if len(names) == 1 else "Ваши наставляемые", names))
+    return found
 
 
 def _is_theirs(stage: Stage, roles: set[Role]) -> bool:

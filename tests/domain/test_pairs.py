@@ -8,7 +8,9 @@ move through real flow runs; the messages go through a real SMTP server."""
 from __future__ import annotations
 
 import asyncio
+import html
 import io
+import re
 from datetime import date, datetime
 
 import docx
@@ -16,9 +18,11 @@ import pytest
 import sqlalchemy as sa
 from conftest import snapshot
 from factories import WITHOUT_CONSENT, close_prerequisites, matching_program, program
+from fastapi.testclient import TestClient
 from sinks import plain_text, received, smtp_server
 from sqlmodel import col, select
 
+from app.web.main import create_app
 from domain import database, pairs
 from domain.consents import withdraw_consent
 from domain.errors import InvalidInput, NotFound, TransitionRefused
@@ -33,10 +37,12 @@ from domain.models import (
     Stage,
 )
 from domain.organisations import edit_organisation
+from domain.person_links import page_url
 from domain.states import Action
 from flows.actions import act_on_stage
 from flows.reminders import reminder_sweep
 
+SITE = "https://nastavnik.example"
 NOW = datetime.fromisoformat("2026-11-20T10:00+03:00")  # stage 19 is due on 24.11.2026
 ORLOVA, EGOROV = "Орлова Анна Сергеевна", "Егоров Павел Ильич"
 MALTSEV, LEBEDEVA = "Мальцев Игорь Олегович", "Лебедева Ольга Викторовна"
@@ -73,6 +79,22 @@ def withdraw(person_id: int, at: datetime = NOW) -> None:
     with database.session() as db:
         consent = db.exec(select(Consent).where(Consent.person_id == person_id)).one()
         withdraw_consent(db, consent.id or 0, actor="представитель", now=at)
+
+
+def personal_page_of(person_id: int, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The participant's own page, opened by their personal link."""
+    monkeypatch.setenv("NASTAVNIK_PUBLIC_URL", SITE)
+    with database.session() as db:
+        url = page_url(db.get_one(Person, person_id))
+    assert url is not None
+    page = TestClient(create_app(), base_url=SITE).get(url.removeprefix(SITE))
+    assert page.status_code == 200
+    return page.text
+
+
+def partners_on(page: str) -> str:
+    [card] = re.findall(r'<div class="card" id="partners-\d+">([^<]*)</div>', page)
+    return html.unescape(card)
 
 
 def act(world: dict[str, int], code: str, action: Action, at: datetime = NOW) -> None:
@@ -264,7 +286,7 @@ pytestmark_flows = pytest.mark.usefixtures("prefect_api")
 
 @pytestmark_flows
 def test_stage_19_proposes_and_stage_20_fixes_the_pairs_with_the_order(
-    world: dict[str, int], database_url: str
+    world: dict[str, int], database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     act(world, "form_pairs", Action.START)
     with database.session() as db:
@@ -274,7 +296,14 @@ def test_stage_19_proposes_and_stage_20_fixes_the_pairs_with_the_order(
     rule(world, EGOROV, MALTSEV, pairs.PIN)
     act(world, "form_pairs", Action.COMPLETE)
     act(world, "fix_pairs", Action.START)
+    page = personal_page_of(world[MALTSEV], monkeypatch)
+    assert "Ваш наставник" not in page  # a proposal is the curator's until it is fixed
     act(world, "fix_pairs", Action.COMPLETE)
+    page = personal_page_of(world[MALTSEV], monkeypatch)
+    assert partners_on(page) == f"Ваш наставник: {EGOROV} (учитель истории)"
+    assert partners_on(personal_page_of(world[ORLOVA], monkeypatch)) == (
+        f"Ваши наставляемые: {LEBEDEVA} (учитель русского языка), {SOKOLOVA} (учитель истории)"
+    )
 
     with database.session() as db:
         view = pairs.matching_view(db, world["program"])
