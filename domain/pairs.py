@@ -71,6 +71,7 @@ from domain.schedule import as_moment, local_today
 from domain.wording import day_text
 
 PIN, FORBID = "pin", "forbid"
+CRITERION_FIELDS = tuple(f.name for f in dataclasses.fields(CriterionScore))
 RULE_LABELS = {PIN: "закреплена", FORBID: "запрещена"}
 MAX_WEIGHT = 100.0  # a criterion's weight: 0 (off) to this
 # The questionnaires matching reads (domain/questionnaire_catalogue.py).
@@ -449,20 +450,29 @@ def _keep(
     db.add(proposal)
     db.flush()
     assert proposal.id is not None
-    db.add_all(
-        MatchPair(
-            proposal_id=proposal.id,
-            mentor_id=pair.mentor_id,
-            mentee_id=pair.mentee_id,
-            form=form_of[(Side.MENTEE, pair.mentee_id)] or form_of[(Side.MENTOR, pair.mentor_id)],
-            score=pair.score,
-            breakdown=[dataclasses.asdict(part) for part in pair.breakdown],
-            pinned=pair.pinned,
-        )
+    # One INSERT for all the pairs: a large program has hundreds, each with its breakdown.
+    rows = [
+        {
+            "proposal_id": proposal.id,
+            "mentor_id": pair.mentor_id,
+            "mentee_id": pair.mentee_id,
+            "form": form_of[(Side.MENTEE, pair.mentee_id)]
+            or form_of[(Side.MENTOR, pair.mentor_id)],
+            "score": pair.score,
+            "breakdown": [_part(part) for part in pair.breakdown],
+            "pinned": pair.pinned,
+        }
         for pair in result.pairs
-    )
+    ]
+    if rows:
+        db.execute(sa.insert(MatchPair), rows)
     db.flush()
     return proposal
+
+
+def _part(part: CriterionScore) -> dict[str, Any]:
+    """A criterion's part as stored (dataclasses.asdict deep-copies: ten times slower)."""
+    return {name: getattr(part, name) for name in CRITERION_FIELDS}
 
 
 def _rematch(db: Session, program: Program, actor: str, now: datetime) -> None:
@@ -808,10 +818,21 @@ def _refs(db: Session, program_id: int, ids: Iterable[int]) -> dict[int, PersonR
     """People as the curator and the order name them: with a pupil's class or the place
     recorded for them, else the place they gave in their survey."""
     people = _people(db, ids)
-    given: dict[int, object] = {}
-    for side in (Side.MENTEE, Side.MENTOR):
-        for pid, answers in _answers(db, program_id, SURVEYS[side]).items():
-            given.setdefault(pid, answers.get("place"))
+    place = col(SurveyResponse.answers)["place"].as_string()  # read in the database
+    given: dict[int, object] = dict(
+        db.execute(  # type: ignore[arg-type]
+            sa.select(col(SurveyResponse.person_id), place)
+            .join(
+                ProgramQuestionnaire,
+                col(ProgramQuestionnaire.id) == col(SurveyResponse.questionnaire_id),
+            )
+            .where(
+                col(ProgramQuestionnaire.program_id) == program_id,
+                col(ProgramQuestionnaire.code).in_(list(SURVEYS.values())),
+                col(SurveyResponse.person_id).in_(list(people)),
+            )
+        ).all()
+    )
     return {
         pid: PersonRef(pid, person.name, _place(person, given.get(pid)))
         for pid, person in people.items()
