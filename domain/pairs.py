@@ -241,7 +241,11 @@ def configure(
             raise InvalidInput(
                 f"Неизвестный критерий подбора «{inputs.shown(code)}». Известные: {listed}"
             )
-        if not isinstance(weight, int | float) or not 0 <= weight <= MAX_WEIGHT:
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, int | float)
+            or not (0 <= weight <= MAX_WEIGHT)
+        ):
             raise InvalidInput(
                 f"Вес критерия «{known[code].title}» ({code}) — число от 0 до {MAX_WEIGHT:g}, "
                 f"а не {weight!r} (0 — критерий не учитывается)"

@@ -226,6 +226,8 @@ def test_the_curator_weighs_the_criteria_and_chooses_the_method(
     for weights, method, refusal in (
         ({"request": -1}, None, "число от 0 до 100"),
         ({"request": 101}, None, "число от 0 до 100"),
+        ({"request": True}, None, "число от 0 до 100"),
+        ({"request": float("nan")}, None, "число от 0 до 100"),
         ({"charm": 1}, None, "Неизвестный критерий подбора «charm»"),
         (None, "greedy", "Неизвестный способ подбора «greedy»"),
     ):
