@@ -19,6 +19,7 @@ from app.cli import (  # noqa: F401  (commands)
     consents,
     exports,
     imports,
+    matching,
     notices,
     organisations,
     people,

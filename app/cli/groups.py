@@ -1,5 +1,5 @@
-"""The command groups: ``nastavnik org``, ``program``, ``stage``, ``person``, ``reminders`` and
-``outbox``; each module of this package adds its commands to them."""
+"""The command groups: ``nastavnik org``, ``program``, ``stage``, ``person``, ``match``,
+``reminders`` and ``outbox``; each module of this package adds its commands to them."""
 
 from __future__ import annotations
 
@@ -80,6 +80,12 @@ def import_cli() -> None:
 @cli.group("user")
 def user_cli() -> None:
     """Учётные записи для входа в веб-интерфейс: администраторы, координаторы, кураторы."""
+
+
+@cli.group("match")
+def match_cli() -> None:
+    """Подбор наставнических пар и групп (этапы 19 и 20): способ и веса критериев,
+    закреплённые и запрещённые пары, предложение с объяснением каждой пары, приказ."""
 
 
 @cli.group("reminders")
