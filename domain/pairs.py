@@ -229,6 +229,8 @@ def configure(
     off; the default weight back: give the default). Refused once the pairs are fixed."""
     program = get_program(db, program_id)
     _refuse_if_fixed(db, program)
+    if method is None and not weights:
+        return setup_of(db, program_id)  # nothing to change: nothing written
     actor = inputs.text(actor, "«кто действует» (--actor)", inputs.NAME)
     row = db.get(MatchSetup, program_id) or MatchSetup(
         program_id=program_id, method=Method.OPTIMAL.value, weights={}, updated_by=actor
@@ -409,15 +411,18 @@ def _make_proposal(
     setup = setup_of(db, program.id)
     mentors, mentees = candidates(db, program.id, day)
     rules = _rules(db, program.id)
-    result = match(
-        mentors,
-        mentees,
-        forms=program.forms,
-        method=method or setup.method,
-        weights=setup.changed,
-        pins=[(r.mentor_id, r.mentee_id) for r in rules if r.kind == PIN],
-        forbidden=[(r.mentor_id, r.mentee_id) for r in rules if r.kind == FORBID],
-    )
+    try:
+        result = match(
+            mentors,
+            mentees,
+            forms=program.forms,
+            method=method or setup.method,
+            weights=setup.changed,
+            pins=[(r.mentor_id, r.mentee_id) for r in rules if r.kind == PIN],
+            forbidden=[(r.mentor_id, r.mentee_id) for r in rules if r.kind == FORBID],
+        )
+    except InvalidInput as refusal:  # a pin that no longer stands: name the people
+        raise InvalidInput(_named(db, str(refusal))) from None
     return _keep(db, program, result, mentors, mentees, actor, now)
 
 

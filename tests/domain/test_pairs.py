@@ -30,6 +30,7 @@ from domain.matching import match
 from domain.models import (
     AuditEntry,
     Consent,
+    MatchSetup,
     OutboxMessage,
     Person,
     Program,
@@ -219,6 +220,10 @@ def test_the_curator_weighs_the_criteria_and_chooses_the_method(
     for pair in view.proposal.pairs:
         assert "request" not in {part.code for part in pair.breakdown}  # weight 0: off
         assert {part.weight for part in pair.breakdown if part.code == "interests"} == {5.0}
+    with database.session() as db:  # nothing asked, nothing written
+        pairs.configure(db, world["program"], actor="другой", now=NOW)
+    with database.session() as db:
+        assert db.get_one(MatchSetup, world["program"]).updated_by == "к"
     with database.session() as db:  # the default weight again is no change
         assert pairs.configure(db, world["program"], actor="к", now=NOW,
                                weights={"request": 3}).changed == {"interests": 5.0}  # fmt: skip
@@ -402,6 +407,8 @@ def test_stage_19_does_not_start_on_a_pin_that_can_no_longer_stand(
     before = snapshot(database_url)
     with pytest.raises(InvalidInput, match=rf"наставляемый {MALTSEV} \(№\d+\) невозможна"):
         act(world, "form_pairs", Action.START)
+    with pytest.raises(InvalidInput, match=rf"наставляемый {MALTSEV} \(№\d+\) невозможна"):
+        propose(world)  # the curator's «Подобрать пары» names them too
     assert snapshot(database_url) == before
     with database.session() as db:
         pairs.unset_rule(db, world["program"], world[EGOROV], world[MALTSEV], actor="к", now=NOW)
