@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
 
+import docx
 import psycopg
 import pytest
 from factories import SETUP_TIME, program
@@ -99,6 +100,13 @@ def test_the_demo_closes_all_34_stages_and_its_messages_reach_the_sink(
     assert "demo-mentees.xlsx" in out and "demo-mentors.xlsx" in out
     assert "запросов согласия 1)" in out
     assert "Наставник 1 отметил на своей странице: первая встреча прошла" in out
+    # Stage 19 proposed pairs; the curator pinned one and matching went round it.
+    assert "Подбор пар (наибольшая общая совместимость): " in out
+    assert "Куратор закрепил пару Наставник 2 – Наставляемый 2" in out
+    assert "Демо: Наставник 2 – Демо: Наставляемый 2 (2,00) закреплена" in out
+    assert "Почему пара Демо: Наставник 1 – Демо: Наставляемый 1:" in out
+    assert "• Запрос наставляемого и компетенции наставника: 1,00 × 3 = 3,00" in out
+    assert "о парах 4)" in out  # each of two mentors and two mentees told their pair
     # Invitations and reminders went out for real, to the demo's local json:// sink.
     sent = int(out.split("Сообщений отправлено: ")[1].split(" ")[0])
     assert sent > 100
@@ -120,6 +128,30 @@ def test_the_demos_personal_link_opens_the_mentors_page(
         monkeypatch.setenv(name, demo_on_postgres.env[name])
     page = TestClient(create_app(), base_url="http://127.0.0.1:8000").get(found[1])
     assert page.status_code == 200 and "Демо: Наставник 1" in page.text
+
+
+@pytest.mark.slow
+def test_the_demos_order_fixes_its_pairs_ready_to_sign(demo_on_postgres: DemoRun) -> None:
+    found = re.search(r"Приказ о закреплении пар: (\S+\.docx) \(и для печати (\S+\.html)\)",
+                      demo_on_postgres.stdout)  # fmt: skip
+    assert found, demo_on_postgres.stdout
+    docx_path, html_path = Path(found[1]), Path(found[2])
+    assert docx_path.parent == Path(demo_on_postgres.env["NASTAVNIK_HOME"])
+    assert docx_path.stat().st_mode & 0o777 == 0o600
+    order = docx.Document(str(docx_path))
+    text = "\n".join(paragraph.text for paragraph in order.paragraphs)
+    assert "О закреплении наставнических пар (групп)" in text
+    assert "Директор\tДемо: Руководитель" in text  # the director's position from the people
+    [table] = order.tables
+    rows = [[cell.text for cell in row.cells] for row in table.rows[1:]]
+    assert [(row[1].split(",")[0], row[2].split(",")[0]) for row in rows] == [
+        ("Демо: Наставник 1", "Демо: Наставляемый 1"),
+        ("Демо: Наставник 2", "Демо: Наставляемый 2"),
+    ]
+    assert {row[3] for row in rows} == {"учитель – учитель"}
+    assert "Демо: Наставляемый 2" in html_path.read_text(encoding="utf-8")
+    shown = json.loads(run("match", "show", "1", "--json", env=demo_on_postgres.env).stdout)
+    assert shown["proposal"]["fixed_at"]
 
 
 def test_after_the_demo_every_stage_of_its_program_is_done(demo_on_postgres: DemoRun) -> None:
