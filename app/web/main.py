@@ -1,7 +1,7 @@
 """The web application: sign-in and sign-out here; the pages and their JSON under /api/v1 in
-one module per group (programs and their roadmap, a program's people, outbox and history, the
-territory, the administrator's pages, a participant's own page), the static files under
-/static. Every route asks the account's scope (app/web/access.py); every form and every API
+one module per group (programs and their roadmap, a program's people, pairs, outbox and
+history, the territory, the administrator's pages, a participant's own page), the static files
+under /static. Every route asks the account's scope (app/web/access.py); every form and every API
 call that changes something carries the session's CSRF token."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.web import (
     admin_pages,
     history_pages,
+    matching_pages,
     outbox_pages,
     participant_pages,
     people_pages,
@@ -87,6 +88,7 @@ def create_app() -> FastAPI:
     for group in (
         program_pages,
         people_pages,
+        matching_pages,
         outbox_pages,
         history_pages,
         territory_pages,

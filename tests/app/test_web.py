@@ -11,12 +11,14 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from web_world import PASSWORD, World, client, csrf_of, make_world, signed_in
 
 from app.web.assets import STATIC
 from app.web.sessions import COOKIE, FAILURES_ALLOWED
 from domain import database
 from domain.history import program_history
+from domain.models import MatchProposal, MatchRule, MatchSetup
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -53,6 +55,7 @@ def test_sign_in_sets_a_safe_cookie_and_is_throttled(world: World) -> None:
 PROGRAM_SECTIONS = {
     "": "Информирование педагогов",
     "/people": "Иванова Мария Петровна",
+    "/pairs": "Пары ещё не подобраны",
     "/outbox": "Недоставленных сообщений нет",
     "/history": "Создать программу",
 }
@@ -90,6 +93,13 @@ def test_every_route_with_every_role(
     for name, program_id in world.programs.items():
         for section, shows in PROGRAM_SECTIONS.items():
             check(f"/programs/{program_id}{section}", name in sees, shows)
+        for order in ("order.docx", "order.html"):  # a document, not a page: no JSON twin
+            answer = browser.get(f"/programs/{program_id}/pairs/{order}")
+            if who is None:
+                assert answer.headers["location"] == "/login", order
+            else:  # in scope: the order before the pairs are fixed is not there either
+                said = "ещё не закреплены приказом" if name in sees else "не найдена"
+                assert answer.status_code == 404 and said in answer.text, (order, name)
     check("/territory", who in ("admin", "coord"), "Организации и их программы")
     for name, org_id in world.orgs.items():
         check(f"/territory/{org_id}", name in orgs)
@@ -97,6 +107,7 @@ def test_every_route_with_every_role(
     check("/runs", who == "admin", "Журнал запусков")
     for nobody in (world.there + 100, 2**31, 10**12):  # beyond an integer column too
         check(f"/programs/{nobody}/outbox", False)
+        check(f"/programs/{nobody}/pairs", False)
         check(f"/territory/{nobody}", False)
 
     listed = browser.get("/api/v1/programs")
@@ -109,7 +120,9 @@ def test_every_route_with_every_role(
         f"/programs/{world.here}/stages/inform_teachers/start",
         f"/programs/{world.here}/stages/inform_teachers/reschedule",
         f"/programs/{world.here}/outbox/1/retry",
-    ]
+        *(f"/programs/{world.here}/pairs/{action}"
+          for action in ("run", "setup", "pin", "forbid", "unset")),
+    ]  # fmt: skip
     for path in [*changes, "/users"]:
         form = browser.post(path, data={"csrf": "x", "due": "2026-10-01", "login": "new.one"})
         assert form.status_code == (303 if who is None else 403), path
@@ -119,6 +132,8 @@ def test_every_route_with_every_role(
         assert api.status_code == (401 if who is None else 403), path
     with database.session() as db:  # nothing was done
         assert [row.action for row in program_history(db, world.here)] == ["create"]
+        for kept in (MatchSetup, MatchRule, MatchProposal):
+            assert db.exec(select(kept)).first() is None, kept
 
 
 def test_a_curator_starts_a_stage_and_meets_a_refusal_in_russian(world: World) -> None:
