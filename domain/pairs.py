@@ -66,7 +66,7 @@ from domain.models import (
 )
 from domain.participants import PersonCategory, age_on
 from domain.programs import get_program, program_timezone
-from domain.roadmap import Role
+from domain.roadmap import ROLE_LABELS, Role
 from domain.schedule import as_moment, local_today
 from domain.wording import day_text
 
@@ -348,7 +348,7 @@ def unset_rule(
     mentee = _participant(db, program_id, mentee_id, Side.MENTEE)
     row = _rule(db, program_id, mentor_id, mentee_id)
     if row is None:
-        raise NotFound(
+        raise InvalidInput(
             f"Пара {mentor.name} (№{mentor_id}) – {mentee.name} (№{mentee_id}) не закреплена "
             "и не запрещена: снимать нечего"
         )
@@ -772,7 +772,7 @@ def _participant(db: Session, program_id: int, person_id: int, side: Side | None
     sides = _sides(db, program_id)
     wanted = [side] if side else list(sides)
     if not any(person_id in sides[s] for s in wanted):
-        role = " или ".join(f"«{ROLES[s].value}»" for s in wanted)
+        role = " или ".join(f"«{ROLE_LABELS[ROLES[s]]}»" for s in wanted)
         raise InvalidInput(
             f"{person.name} (№{person_id}) не участвует в программе №{program_id} в роли {role}"
         )

@@ -233,9 +233,9 @@ def test_forbid_and_take_back_with_htmx_and_without(matched: Matched) -> None:
     assert f'id="{matched.pair(ORLOVA, LEBEDEVA)}"' in page
     assert browser.get(matched.path()).text.count('role="status"') == 0  # said once
 
-    # Taking back what was never said is refused beside the list, 404, on the page itself.
+    # Taking back what was never said is refused beside the list, 422, on the page itself.
     nothing = browser.post(matched.path("/unset"), data=chosen)
-    assert nothing.status_code == 404 and "Причина:" in text_of(nothing.text, "matching")
+    assert nothing.status_code == 422 and "Причина:" in text_of(nothing.text, "matching")
     assert said(nothing.text) == [
         f"Пара {ORLOVA} (№{orlova}) – {LEBEDEVA} (№{lebedeva}) не закреплена и не запрещена: "
         f"снимать нечего"
