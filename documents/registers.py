@@ -16,7 +16,6 @@ no valid processing consent (domain/consents.py). So is completing its stage (st
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +24,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from sqlmodel import Session, col, select
 
+from documents import files
 from documents.workbooks import write_xlsx
 from domain import consents, inputs
 from domain.contacts import hide_passwords
@@ -406,37 +406,11 @@ def _address(url: str) -> str:
 
 def _target(path: str | Path) -> Path:
     """Where the workbook goes: an .xlsx file in a folder that exists."""
-    target = Path(path).expanduser().absolute()
-    shown = inputs.shown(str(path), 200)
-    if target.suffix.lower() != ".xlsx":
-        raise InvalidInput(
-            f"Файл выгрузки «{shown}» должен называться *.xlsx: это книга Excel (--xlsx)"
-        )
-    if target.is_dir():
-        raise InvalidInput(f"«{shown}» — это папка: укажите имя файла *.xlsx в ней (--xlsx)")
-    if not target.parent.is_dir():
-        raise InvalidInput(
-            f"Папки «{inputs.shown(str(target.parent), 200)}» нет: файл «{shown}» не записан "
-            "(--xlsx)"
-        )
-    return target
-
-
-_OS_REASONS = {
-    errno.EACCES: "нет прав на запись",
-    errno.EPERM: "нет прав на запись",
-    errno.EROFS: "диск только для чтения",
-    errno.ENOSPC: "нет места на диске",
-    errno.EDQUOT: "превышена квота диска",
-    errno.ENAMETOOLONG: "слишком длинное имя",
-    errno.ENOENT: "нет такой папки",
-    errno.EISDIR: "это папка",
-}
+    return files.target(path, "--xlsx", (".xlsx",), "книга Excel")
 
 
 def _not_written(path: Path, failure: OSError) -> NastavnikError:
-    reason = _OS_REASONS.get(failure.errno or 0, f"ошибка записи (код {failure.errno})")
-    message = f"Файл «{inputs.shown(str(path), 200)}» не записан: {reason}"
-    if failure.errno in (errno.ENOSPC, errno.EDQUOT):
+    message = f"Файл «{files.shown(path)}» не записан: {files.write_failure(failure)}"
+    if failure.errno in files.MACHINE_FAILURES:
         return NastavnikError(message)
     return InvalidInput(message + " (--xlsx)")

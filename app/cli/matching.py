@@ -11,9 +11,7 @@ by the commands that use it, not when the command line starts.
 from __future__ import annotations
 
 import asyncio
-import errno
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,6 +24,7 @@ from app import output
 from app.cli.groups import match_cli
 from app.cli.options import acting, actor_option, json_option, moment_or_now, now_option
 from app.cli.types import ADDRESS, IDENTIFIER, SHORT
+from documents import files
 from domain import database, inputs
 from domain.errors import InvalidInput, NastavnikError, NotFound
 from domain.forms import FORMS
@@ -461,10 +460,12 @@ def match_fix(
     from documents.orders import write_docx_bytes, write_html_text
     from domain import pairs
 
-    docx = _target(docx_path, "--docx", (".docx",), "документ Word")
-    html = _target(html_path, "--html", (".html", ".htm"), "страница HTML") if html_path else None
+    docx = files.target(docx_path, "--docx", (".docx",), "документ Word")
+    html = (
+        files.target(html_path, "--html", (".html", ".htm"), "страница HTML") if html_path else None
+    )
     if html is not None and html == docx:
-        raise InvalidInput(f"--docx и --html называют один и тот же файл «{_shown(docx)}»")
+        raise InvalidInput(f"--docx и --html называют один и тот же файл «{files.shown(docx)}»")
     with database.session() as db:
         fixed = pairs.matching_view(db, program_id).fixed
     entry_id = None
@@ -507,8 +508,8 @@ def match_fix(
         except OSError as failure:
             raise NastavnikError(
                 f"Пары программы №{program_id} закреплены приказом {day_text(fixed_on)}, но файл "
-                f"«{_shown(path)}» не записан: {_os_reason(failure)}. Приказ сохранён в базе: "
-                f"nastavnik match fix {program_id} --docx ФАЙЛ запишет его снова"
+                f"«{files.shown(path)}» не записан: {files.write_failure(failure)}. Приказ "
+                f"сохранён в базе: nastavnik match fix {program_id} --docx ФАЙЛ запишет его снова"
             ) from None
     result = FixedData(
         program_id=program_id,
@@ -539,49 +540,6 @@ def match_fix(
 
 
 # --- Files ---------------------------------------------------------------------------------
-
-
-def _shown(path: Path | str) -> str:
-    return inputs.shown(str(path), 200)
-
-
-def _target(text: str, option: str, suffixes: tuple[str, ...], what: str) -> Path:
-    """Where a file goes: a file named *suffix in a folder that exists and may be written,
-    checked before anything is changed."""
-    path = Path(text).expanduser().absolute()
-    if path.suffix.lower() not in suffixes:
-        raise InvalidInput(
-            f"Файл «{_shown(text)}» должен называться *{suffixes[0]}: это {what} ({option})"
-        )
-    if path.is_dir():
-        raise InvalidInput(f"«{_shown(text)}» — это папка: укажите имя файла в ней ({option})")
-    folder = path.parent
-    if not folder.is_dir():
-        raise InvalidInput(
-            f"Папки «{_shown(folder)}» нет: файл «{_shown(text)}» не записать ({option}); "
-            "ничего не изменено"
-        )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise InvalidInput(
-            f"В папку «{_shown(folder)}» нельзя записывать: файл «{_shown(text)}» не записать "
-            f"({option}); ничего не изменено"
-        )
-    return path
-
-
-_OS_REASONS = {
-    errno.EACCES: "нет прав на запись",
-    errno.EPERM: "нет прав на запись",
-    errno.EROFS: "диск только для чтения",
-    errno.ENOSPC: "нет места на диске",
-    errno.EDQUOT: "превышена квота диска",
-    errno.ENAMETOOLONG: "слишком длинное имя",
-    errno.ENOENT: "нет такой папки",
-}
-
-
-def _os_reason(failure: OSError) -> str:
-    return _OS_REASONS.get(failure.errno or 0, f"ошибка записи (код {failure.errno})")
 
 
 # --- Showing -------------------------------------------------------------------------------
