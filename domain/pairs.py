@@ -198,12 +198,7 @@ class MatchingView:
 
 def method_of(text: str) -> Method:
     """A method by its code (optimal, stable) or its Russian label."""
-    folded = text.strip().lower()
-    for method, label in METHOD_LABELS.items():
-        if folded in (method.value, label):
-            return method
-    known = "; ".join(f"{m.value} — {label}" for m, label in METHOD_LABELS.items())
-    raise InvalidInput(f"Неизвестный способ подбора «{inputs.shown(text)}». Известные: {known}")
+    return inputs.labelled(text, METHOD_LABELS, "Неизвестный способ подбора")
 
 
 def setup_of(db: Session, program_id: int) -> Setup:

@@ -186,17 +186,25 @@ def _insert(db: Session, directory: Directory, rows: list[dict[str, Any]], now: 
     return len(db.execute(statement, values).all())
 
 
-def enqueue_invitations(db: Session, stage_id: int, now: datetime) -> int:
-    """Invitations to the people a stage concerns, when it starts."""
+def _stage_notice(
+    db: Session, stage_id: int, kind: NoticeKind, now: datetime
+) -> tuple[Directory, _Due]:
+    """The stage's program read into a directory, and one notice of ``kind`` about the stage
+    on the program's day at ``now``."""
     stage = db.get(Stage, stage_id)
     if stage is None:
         raise NotFound(f"Этап №{stage_id} не найден")
     directory = Directory(db, [stage.program_id])
     program = directory.programs[stage.program_id]
     today = local_today(now, directory.orgs[program.org_id].timezone)
-    notice = _Due(
-        program, stage, definition_of(stage), None, stage.due_date, NoticeKind.INVITATION, 0, today
+    return directory, _Due(
+        program, stage, definition_of(stage), None, stage.due_date, kind, 0, today
     )
+
+
+def enqueue_invitations(db: Session, stage_id: int, now: datetime) -> int:
+    """Invitations to the people a stage concerns, when it starts."""
+    directory, notice = _stage_notice(db, stage_id, NoticeKind.INVITATION, now)
     return _insert(db, directory, _rows(directory, [notice], now), now)
 
 
@@ -204,21 +212,14 @@ def enqueue_consent_requests(db: Session, stage_id: int, now: datetime) -> int:
     """When a stage that collects consents starts: a consent request to each participant it
     asks who has no valid consent yet, or for a minor to each legal representative."""
     stage = db.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound(f"Этап №{stage_id} не найден")
-    if stage.code not in consents.COLLECTED_AT:
-        return 0
-    directory = Directory(db, [stage.program_id])
-    program = directory.programs[stage.program_id]
+    if stage is not None and stage.code not in consents.COLLECTED_AT:
+        return 0  # before the program is read: most stages collect no consents
+    directory, notice = _stage_notice(db, stage_id, NoticeKind.CONSENT_REQUEST, now)
+    program, stage, today = notice.program, notice.stage, notice.today
     assert program.id is not None
-    today = local_today(now, directory.orgs[program.org_id].timezone)
     audience = consents.consent_audience(db, program.id, stage.code, today)
     have = consents.allowed(db, [p.id for p in audience if p.id is not None], today)
     role, _ = consents.COLLECTED_AT[stage.code]
-    notice = _Due(
-        program, stage, definition_of(stage), None, stage.due_date,
-        NoticeKind.CONSENT_REQUEST, 0, today,
-    )  # fmt: skip
     rows = []
     for person in audience:
         assert person.id is not None
@@ -252,17 +253,9 @@ def enqueue_consent_requests(db: Session, stage_id: int, now: datetime) -> int:
 def enqueue_questionnaires(db: Session, stage_id: int, now: datetime) -> int:
     """Each open questionnaire of a stage, with a personal link, to each person asked who has
     not answered it yet (its audience: domain/surveys.py)."""
-    stage = db.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound(f"Этап №{stage_id} не найден")
-    directory = Directory(db, [stage.program_id])
-    program = directory.programs[stage.program_id]
+    directory, notice = _stage_notice(db, stage_id, NoticeKind.QUESTIONNAIRE, now)
+    program, stage, today = notice.program, notice.stage, notice.today
     assert program.id is not None and stage.id is not None
-    today = local_today(now, directory.orgs[program.org_id].timezone)
-    notice = _Due(
-        program, stage, definition_of(stage), None, stage.due_date,
-        NoticeKind.QUESTIONNAIRE, 0, today,
-    )  # fmt: skip
     rows = []
     for questionnaire in surveys.program_questionnaires(db, program.id, stage.id):
         assert questionnaire.id is not None
@@ -296,17 +289,10 @@ def enqueue_pair_notices(db: Session, stage_id: int, now: datetime) -> int:
     mentor (domain/pairs.py); once per fixed proposal."""
     from domain import pairs  # numpy and scipy: not for every command that touches the outbox
 
-    stage = db.get(Stage, stage_id)
-    if stage is None:
-        raise NotFound(f"Этап №{stage_id} не найден")
-    directory = Directory(db, [stage.program_id])
-    program = directory.programs[stage.program_id]
+    directory, notice = _stage_notice(db, stage_id, NoticeKind.PAIR, now)
+    program, stage = notice.program, notice.stage
     assert program.id is not None and stage.id is not None
     proposal = pairs.fixed_proposal(db, program.id)
-    today = local_today(now, directory.orgs[program.org_id].timezone)
-    notice = _Due(
-        program, stage, definition_of(stage), None, stage.due_date, NoticeKind.PAIR, 0, today
-    )
     told = pairs.partners_of(db, program.id)
     wanted = {person_id for person_id, _ in told}
     people = {p.id: p for p in db.exec(select(Person).where(col(Person.id).in_(wanted))).all()}
