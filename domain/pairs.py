@@ -231,8 +231,8 @@ def configure(
         program_id=program_id, method=Method.OPTIMAL.value, weights={}, updated_by=actor
     )
     changed = dict(row.weights)
+    known = {criterion.code: criterion for criterion in CRITERIA}
     for code, weight in (weights or {}).items():
-        known = {criterion.code: criterion for criterion in CRITERIA}
         if code not in known:
             listed = "; ".join(f"{c.code} — {c.title}" for c in CRITERIA)
             raise InvalidInput(
