@@ -242,13 +242,15 @@ def _add_people(
     return ids
 
 
-def _set_forms(program_id: int, people: dict[str, int]) -> None:
+def _set_forms(program_id: int, people: dict[str, int], created: datetime) -> None:
     """The program runs two forms: the curator says which one each participant takes part in,
     as matching needs to know."""
     with database.session() as db:
         for name, person_id in people.items():
             if name.startswith(("Наставник", "Наставляемый")):
-                pairs.set_profile(db, program_id, person_id, form=DEMO_FORM)
+                pairs.set_profile(
+                    db, program_id, person_id, actor=ACTOR, now=created, form=DEMO_FORM
+                )
 
 
 def _proposed_pairs(
@@ -400,7 +402,7 @@ async def _run_demo(start: date | None, say: Callable[[str], None], sink: LocalS
         created = as_moment(datetime.combine(start - timedelta(days=7), time(10)), program.timezone)
         people = _add_people(db, school.id, municipality.id, program.id, sink, start, created)
     pid = program.id
-    _set_forms(pid, people)
+    _set_forms(pid, people, created)
     stages = f"{program.stages_total} {plural(program.stages_total, 'этап', 'этапа', 'этапов')}"
     say(
         f"Создан {municipality.name} ({municipality.timezone}), две школы и программа №{pid} "

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from sqlmodel import Session, col, select
 
 from domain.models import ENTRY_STATUS_LABELS, AuditEntry, EntryStatus, Program, Stage
 from domain.programs import get_program, program_timezone
 from domain.schedule import zone
-from domain.states import ACTION_LABELS, Action
+from domain.states import ACTION_LABELS, STATE_LABELS, Action, StageState
+from domain.wording import day_text
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,44 @@ PROGRAM_ACTION_LABELS = {
     "create": "создать программу",
     "add": "добавить этап",
     "drop": "исключить этап",
+    # The curator's matching (domain/pairs.py): «что» names people by number.
+    "match": "подобрать пары",
+    "pin": "закрепить пару",
+    "forbid": "запретить пару",
+    "unpin": "снять закрепление или запрет пары",
+    "match_setup": "настроить подбор",
+    "match_profile": "форма и тип участника для подбора",
 }
+
+
+# The curator's matching: ``to_value`` what (a pair, a proposal, a participant, the method),
+# ``from_value`` how.
+MATCHING_ACTIONS = frozenset({"match", "pin", "forbid", "unpin", "match_setup", "match_profile"})
+
+
+def change_text(row: HistoryRow) -> str:
+    """What an entry changed, in words: states by their labels, dates as 08.09.2026, the
+    matching's pair or proposal with how; "" when the action says it all."""
+
+    def word(value: str | None) -> str:
+        if not value:
+            return ""
+        if value in set(StageState):
+            return STATE_LABELS[StageState(value)]
+        try:
+            return day_text(date.fromisoformat(value))
+        except ValueError:
+            return value
+
+    if row.action == "create":
+        return f"начало {word(row.to_value)}"
+    if row.action in ("add", "drop"):
+        return ""
+    if row.action in MATCHING_ACTIONS:
+        return ": ".join(value for value in (row.to_value, row.from_value) if value)
+    if row.from_value and row.to_value:
+        return f"{word(row.from_value)} → {word(row.to_value)}"
+    return word(row.to_value)
 
 
 def program_history(db: Session, program_id: int) -> list[HistoryRow]:

@@ -52,6 +52,8 @@ from domain.matching import (
 )
 from domain.matching.rules import effective_form, program_forms
 from domain.models import (
+    AuditEntry,
+    EntryStatus,
     MatchPair,
     MatchProfile,
     MatchProposal,
@@ -62,12 +64,13 @@ from domain.models import (
     Program,
     ProgramQuestionnaire,
     ProgramRole,
+    Stage,
     SurveyResponse,
 )
 from domain.participants import PersonCategory, age_on
 from domain.programs import get_program, program_timezone
-from domain.roadmap import ROLE_LABELS, Role
-from domain.schedule import as_moment, local_today
+from domain.roadmap import ROLE_LABELS, Role, StageKind
+from domain.schedule import as_moment, local_today, utc_now
 from domain.wording import day_text
 
 PIN, FORBID = "pin", "forbid"
@@ -257,6 +260,9 @@ def configure(
     row.updated_by, row.updated_at = actor, as_moment(now, program_timezone(db, program_id))
     db.add(row)
     db.flush()
+    weights_said = ", ".join(f"{code}={weight:g}" for code, weight in sorted(changed.items()))
+    said = METHOD_LABELS[Method(row.method)]
+    _audit(db, program, "match_setup", actor, now, said, weights_said or None)
     return setup_of(db, program_id)
 
 
@@ -265,6 +271,8 @@ def set_profile(
     program_id: int,
     person_id: int,
     *,
+    actor: str,
+    now: datetime,
     form: str | None = None,
     psych_type: str | None = None,
 ) -> MatchProfile:
@@ -272,6 +280,7 @@ def set_profile(
     None leaves it as it is."""
     program = get_program(db, program_id)
     _refuse_if_fixed(db, program)
+    actor = inputs.text(actor, "«кто действует» (--actor)", inputs.NAME)
     _participant(db, program_id, person_id, None)
     row = db.exec(
         select(MatchProfile).where(
@@ -294,6 +303,10 @@ def set_profile(
         )
     db.add(row)
     db.flush()
+    said = [f"форма «{FORMS[row.form]}»" if row.form else "форма не указана"]
+    if row.psych_type:
+        said.append("психологический тип указан")  # the type itself stays out of the log
+    _audit(db, program, "match_profile", actor, now, f"№{person_id}", "; ".join(said))
     return row
 
 
@@ -328,6 +341,7 @@ def set_rule(
     db.flush()
     if kind == PIN:
         _check_pins(db, program, row.set_at)
+    _audit(db, program, kind, actor, now, f"№{mentor_id} – №{mentee_id}")
     _rematch(db, program, actor, row.set_at)
     return matching_view(db, program_id)
 
@@ -347,8 +361,10 @@ def unset_rule(
             f"Пара {mentor.name} (№{mentor_id}) – {mentee.name} (№{mentee_id}) не закреплена "
             "и не запрещена: снимать нечего"
         )
+    taken = row.kind
     db.delete(row)
     db.flush()
+    _audit(db, program, "unpin", actor, now, f"№{mentor_id} – №{mentee_id}", RULE_LABELS[taken])
     _rematch(db, program, actor, as_moment(now, program_timezone(db, program_id)))
     return matching_view(db, program_id)
 
@@ -394,8 +410,18 @@ def propose(
     _refuse_if_fixed(db, program)
     actor = inputs.text(actor, "«кто действует» (--actor)", inputs.NAME)
     chosen = method_of(method) if method is not None else None
-    _make_proposal(db, program, actor, as_moment(now, program_timezone(db, program_id)), chosen)
+    made = _make_proposal(
+        db, program, actor, as_moment(now, program_timezone(db, program_id)), chosen
+    )
+    method_said = METHOD_LABELS[Method(made.method)]
+    _audit(db, program, "match", actor, now, f"предложение №{made.id}", method_said)
     return matching_view(db, program_id)
+
+
+def propose_for_stage(db: Session, entry: AuditEntry) -> MatchProposal:
+    """Stage 19's start matches with the program's setup; its own audit entry records it."""
+    program = get_program(db, entry.program_id)
+    return _make_proposal(db, program, entry.actor, entry.effective_at, None)
 
 
 def _make_proposal(
@@ -691,6 +717,38 @@ def _proposal_view(
 
 
 # --- Helpers ------------------------------------------------------------------------------------
+
+
+def _audit(
+    db: Session,
+    program: Program,
+    action: str,
+    actor: str,
+    now: datetime,
+    what: str,
+    detail: str | None = None,
+) -> None:
+    """The curator's change of the matching in the program's log (domain/history.py), on
+    stage 19: people by number only, as a proposal keeps them."""
+    assert program.id is not None
+    moment = as_moment(now, program_timezone(db, program.id))
+    stage = db.exec(
+        select(Stage).where(Stage.program_id == program.id, Stage.kind == StageKind.MATCHING.value)
+    ).first()
+    db.add(
+        AuditEntry(
+            program_id=program.id,
+            stage_id=stage.id if stage else None,
+            action=action,
+            to_value=what,
+            from_value=detail,
+            actor=actor,
+            status=EntryStatus.APPLIED,
+            requested_at=utc_now(),
+            effective_at=moment,
+        )
+    )
+    db.flush()
 
 
 def _latest(db: Session, program_id: int) -> MatchProposal | None:

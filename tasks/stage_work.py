@@ -44,7 +44,7 @@ def form_pairs(db: Session, entry: AuditEntry) -> int:
     if entry.stage_id is None or entry.occurrence_seq is not None:
         return 0
     if entry.action == Action.START:
-        pairs.propose(db, entry.program_id, actor=entry.actor, now=entry.effective_at)
+        pairs.propose_for_stage(db, entry)
     return 0
 
 

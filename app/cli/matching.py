@@ -375,6 +375,7 @@ def _weight(text: str) -> tuple[str, float]:
     "--psych-type", type=SHORT, help="Психологический тип (по заключению педагога-психолога)."
 )
 @click.option("--no-psych-type", is_flag=True, help="Убрать психологический тип.")
+@actor_option
 @json_option
 def match_profile(
     program_id: int,
@@ -383,6 +384,7 @@ def match_profile(
     no_form: bool,
     psych_type: str | None,
     no_psych_type: bool,
+    actor: str | None,
     as_json: bool,
 ) -> None:
     """Форма наставничества и психологический тип участника для подбора; не указанное
@@ -401,6 +403,8 @@ def match_profile(
             db,
             program_id,
             person_id,
+            actor=acting(actor),
+            now=utc_now(),
             form="" if no_form else form,
             psych_type="" if no_psych_type else psych_type,
         )

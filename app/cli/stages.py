@@ -24,7 +24,7 @@ from app.cli.options import (
 )
 from app.cli.types import DAY, IDENTIFIER, REASON, SHORT, Count
 from domain import database
-from domain.history import HistoryRow, program_history
+from domain.history import change_text, program_history
 from domain.programs import program_timezone
 from domain.roadmap import PHASES, StageKind
 from domain.roadmap_changes import MAX_WEEKS, RoadmapChange
@@ -131,23 +131,6 @@ def stage_due(program_id: int, stage: str, new_date: date, **options: Any) -> No
     _act(program_id, stage, Action.RESCHEDULE, due=new_date, **options)
 
 
-def _change(row: HistoryRow) -> str:
-    """A change in people's words: states by their labels, dates as 01.09.2026."""
-
-    def word(value: str | None) -> str:
-        if not value:
-            return ""
-        if value in set(StageState):
-            return STATE_LABELS[StageState(value)]
-        return output.day(date.fromisoformat(value))
-
-    if row.action == "create":
-        return f"начало {word(row.to_value)}"
-    if row.action in ("add", "drop"):
-        return row.stage_code or ""
-    return f"{word(row.from_value)} -> {word(row.to_value)}" if row.from_value else ""
-
-
 @cli.command("history")
 @click.argument("program_id", metavar="ПРОГРАММА", type=IDENTIFIER)
 @json_option
@@ -171,7 +154,7 @@ def history(program_id: int, as_json: bool) -> None:
                 output.moment(row.effective_at, tz),
                 stage,
                 row.action_label,
-                _change(row),
+                change_text(row).replace(" → ", " -> "),
                 row.actor,
                 note,
                 row.flow_run_id or "—",

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.web import flash, sessions
 from app.web.access import OnApi, OnPage, check_csrf, require_role
-from app.web.history_pages import change_of
 from app.web.rendering import page, prefect_ui
 from domain import database
 from domain.accounts import (
@@ -23,7 +22,7 @@ from domain.accounts import (
     list_accounts,
 )
 from domain.errors import InvalidInput, NotFound
-from domain.history import RunRow, run_history
+from domain.history import RunRow, change_text, run_history
 from domain.organisations import OrgView, list_organisations
 from domain.schedule import utc_now
 
@@ -86,7 +85,7 @@ def router() -> APIRouter:
         request: Request, signed: OnPage, filters: Annotated[RunFilters, Depends()]
     ) -> Response:
         return page(request, "runs.html", signed, rows=runs(signed, filters), filters=filters,
-                    prefect_ui=prefect_ui(), change_of=change_of)  # fmt: skip
+                    prefect_ui=prefect_ui(), change_of=change_text)  # fmt: skip
 
     @pages.get("/users", response_class=HTMLResponse, include_in_schema=False)
     def users_page(request: Request, signed: OnPage) -> Response:

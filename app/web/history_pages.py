@@ -4,7 +4,6 @@ flow run's page in the Prefect UI."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,33 +13,9 @@ from app.web import sessions
 from app.web.access import OnApi, OnPage, require_program
 from app.web.rendering import page, prefect_ui
 from domain import database
-from domain.history import HistoryRow, program_history
+from domain.history import HistoryRow, change_text, program_history
 from domain.programs import ProgramView, program_view
 from domain.schedule import utc_now
-from domain.states import STATE_LABELS, StageState
-from domain.wording import day_text
-
-
-def change_of(row: HistoryRow) -> str:
-    """What an entry changed, in words: states by their labels, dates as 08.09.2026."""
-
-    def word(value: str | None) -> str:
-        if not value:
-            return ""
-        if value in set(StageState):
-            return STATE_LABELS[StageState(value)]
-        try:
-            return day_text(date.fromisoformat(value))
-        except ValueError:
-            return value
-
-    if row.action == "create":
-        return f"начало {word(row.to_value)}"
-    if row.action in ("add", "drop"):
-        return ""
-    if row.from_value and row.to_value:
-        return f"{word(row.from_value)} → {word(row.to_value)}"
-    return word(row.to_value)
 
 
 def history_in_scope(
@@ -61,7 +36,7 @@ def router() -> APIRouter:
     def history_page(request: Request, program_id: int, signed: OnPage) -> Response:
         program, rows = history_in_scope(signed, program_id)
         return page(request, "history.html", signed, program=program, rows=rows,
-                    change_of=change_of, prefect_ui=prefect_ui(),
+                    change_of=change_text, prefect_ui=prefect_ui(),
                     section="history")  # fmt: skip
 
     @pages.get("/api/v1/programs/{program_id}/history", tags=["programs"])

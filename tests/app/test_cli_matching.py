@@ -201,6 +201,12 @@ def test_a_pin_rematches_keeping_it_and_unpin_takes_it_back(cli: Cli, ids: dict[
     assert cli("match", "unpin", p, egorov, maltsev) == 2
     assert "снимать нечего" in cli.err and MALTSEV in cli.err and "Traceback" not in cli.err
 
+    # The program's log has each change, the pair by number.
+    log = cli.ok("history", p)
+    assert f"│ 19 form_pairs │ закрепить пару │ №{egorov} – №{maltsev} │" in log
+    assert f"│ №{egorov} – №{maltsev}: закреплена │" in log  # taken back: what it was
+    assert MALTSEV not in log and EGOROV not in log
+
 
 def test_a_forbidden_pair_leaves_the_proposal_and_unpin_lifts_the_prohibition(
     cli: Cli, ids: dict[str, Any]

@@ -26,6 +26,7 @@ from app.web.main import create_app
 from domain import database, pairs
 from domain.consents import withdraw_consent
 from domain.errors import InvalidInput, TransitionRefused
+from domain.history import change_text, program_history
 from domain.matching import match
 from domain.models import (
     AuditEntry,
@@ -259,11 +260,17 @@ def test_in_a_program_of_several_forms_each_participant_is_matched_in_their_own(
     )
     with database.session() as db:
         for name in (ORLOVA, MALTSEV, LEBEDEVA):
-            pairs.set_profile(db, world["program"], world[name], form="учитель – учитель")
+            pairs.set_profile(
+                db, world["program"], world[name], actor="к", now=NOW, form="учитель – учитель"
+            )
         for name in (EGOROV, SOKOLOVA):
-            pairs.set_profile(db, world["program"], world[name], form="traditional")
+            pairs.set_profile(
+                db, world["program"], world[name], actor="к", now=NOW, form="traditional"
+            )
         with pytest.raises(InvalidInput, match="не ведётся"):
-            pairs.set_profile(db, world["program"], world[PUSTOVA], form="ученик – ученик")
+            pairs.set_profile(
+                db, world["program"], world[PUSTOVA], actor="к", now=NOW, form="ученик – ученик"
+            )
     view = propose(world)
     assert names(view) == EXPECTED
     assert view.proposal is not None
@@ -277,7 +284,9 @@ def test_in_a_program_of_several_forms_each_participant_is_matched_in_their_own(
 def test_a_psychologists_type_counts_where_both_were_assessed(world: dict[str, int]) -> None:
     with database.session() as db:
         for name in (EGOROV, MALTSEV):
-            pairs.set_profile(db, world["program"], world[name], psych_type="аналитик")
+            pairs.set_profile(
+                db, world["program"], world[name], actor="к", now=NOW, psych_type="аналитик"
+            )
     propose(world)
     with database.session() as db:
         mentors, _ = pairs.candidates(db, world["program"], NOW.date())
@@ -287,6 +296,43 @@ def test_a_psychologists_type_counts_where_both_were_assessed(world: dict[str, i
     [pair] = [p for p in pinned.proposal.pairs if p.mentee.name == MALTSEV]
     [psych] = [part for part in pair.breakdown if part.code == "psych"]
     assert psych.points == 1.0
+
+
+def test_the_curators_changes_of_the_matching_are_in_the_programs_log_by_number(
+    world: dict[str, int],
+) -> None:
+    propose(world)
+    rule(world, EGOROV, MALTSEV, pairs.PIN)
+    with database.session() as db:
+        pairs.unset_rule(db, world["program"], world[EGOROV], world[MALTSEV], actor="к", now=NOW)
+        pairs.configure(db, world["program"], actor="завуч", now=NOW, weights={"psych": 0})
+        pairs.set_profile(db, world["program"], world[MALTSEV], actor="психолог", now=NOW,
+                          psych_type="аналитик")  # fmt: skip
+        log = program_history(db, world["program"])
+    mentor, mentee = world[EGOROV], world[MALTSEV]
+    assert [
+        (row.action_label, row.stage_code, row.actor, row.from_value, row.to_value, row.status)
+        for row in log
+        if row.action not in ("create",)
+    ] == [
+        ("подобрать пары", "form_pairs", "куратор", "наибольшая общая совместимость",
+         "предложение №1", "applied"),
+        ("закрепить пару", "form_pairs", "куратор", None, f"№{mentor} – №{mentee}", "applied"),
+        ("снять закрепление или запрет пары", "form_pairs", "к", "закреплена",
+         f"№{mentor} – №{mentee}", "applied"),
+        ("настроить подбор", "form_pairs", "завуч", "psych=0", "наибольшая общая совместимость",
+         "applied"),
+        ("форма и тип участника для подбора", "form_pairs", "психолог",
+         "форма не указана; психологический тип указан", f"№{mentee}", "applied"),
+    ]  # fmt: skip
+    assert [change_text(row) for row in log[1:3]] == [
+        "предложение №1: наибольшая общая совместимость",
+        f"№{mentor} – №{mentee}",
+    ]
+    # Numbers only: the log outlives the program's people, and names are theirs.
+    logged = " ".join(str(value) for row in log for value in (row.from_value, row.to_value))
+    assert not any(name in logged for name in (EGOROV, MALTSEV, "аналитик"))
+    assert log[1].effective_at == NOW
 
 
 # --- Stages 19 and 20 ---------------------------------------------------------------------------
