@@ -93,6 +93,9 @@ class Participant:
 
     name: str
     place: str = ""
+    # A minor is acquainted with the order through their legal representatives; None: not
+    # known, and the order says so for whoever may be one.
+    minor: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ def compose(facts: OrderFacts) -> OrderText:
     )
     mentors = list(dict.fromkeys(pair.mentor.name for pair in facts.pairs))
     mentees = list(dict.fromkeys(m.name for pair in facts.pairs for m in pair.mentees))
+    minors = any(m.minor is not False for pair in facts.pairs for m in pair.mentees)
     curator = facts.curator
     points = (
         Point(
@@ -201,7 +205,10 @@ def compose(facts: OrderFacts) -> OrderText:
             "2.", f"Назначить куратором программы наставничества «{title}» {_appointed(curator)}."
         ),
         Point("3.", f"Куратору программы наставничества {short_name(curator.name, Case.DATIVE)}:"),
-        Point("3.1.", f"ознакомить с настоящим приказом {_to_acquaint(mentors, len(mentees))};"),
+        Point(
+            "3.1.",
+            f"ознакомить с настоящим приказом {_to_acquaint(mentors, len(mentees), minors)};",
+        ),
         Point(
             "3.2.",
             "обеспечить организацию работы наставнических пар (групп) в соответствии "
@@ -257,9 +264,13 @@ def _appointed(curator: Official) -> str:
     return f"{name}, {position}" if position else f"{name} ({curator.position})"
 
 
-def _to_acquaint(mentors: list[str], mentees: int) -> str:
+def _to_acquaint(mentors: list[str], mentees: int, minors: bool) -> str:
+    """«наставника Петрова Ивана и наставляемых (несовершеннолетних — через …)»: the clause
+    on minors unless every mentee is known to be an adult."""
     named = ", ".join(decline_name(name, Case.ACCUSATIVE) for name in mentors)
     whom = f"наставников {named}" if len(mentors) > 1 else f"наставника {named}"
+    if not minors:
+        return f"{whom} и наставляемого" if mentees == 1 else f"{whom} и наставляемых"
     if mentees == 1:
         return f"{whom} и наставляемого (несовершеннолетнего — через его законных представителей)"
     return f"{whom} и наставляемых (несовершеннолетних — через их законных представителей)"
@@ -308,6 +319,7 @@ def _checked(facts: OrderFacts) -> OrderFacts:
                     Participant(
                         text(mentee.name, f"{where}: ФИО наставляемого"),
                         optional(mentee.place, f"{where}: класс или должность наставляемого"),
+                        mentee.minor,
                     )
                     for mentee in pair.mentees
                 ),

@@ -67,7 +67,7 @@ from domain.models import (
     Stage,
     SurveyResponse,
 )
-from domain.participants import PersonCategory, age_on
+from domain.participants import PersonCategory, age_on, is_minor
 from domain.programs import get_program, program_timezone
 from domain.roadmap import ROLE_LABELS, Role, StageKind
 from domain.schedule import as_moment, local_today, utc_now
@@ -569,7 +569,7 @@ def check_fixable(db: Session, program_id: int, now: datetime) -> None:
         )
     from documents.orders import compose  # the order's libraries load only when an order is made
 
-    compose(order_facts(db, program, pairs))
+    compose(order_facts(db, program, pairs, day))
 
 
 def fix(db: Session, program_id: int, now: datetime) -> MatchProposal | None:
@@ -581,7 +581,8 @@ def fix(db: Session, program_id: int, now: datetime) -> MatchProposal | None:
     proposal = _latest(db, program_id)
     if proposal is None or proposal.fixed_at is not None:
         return None
-    facts = order_facts(db, program, _pairs(db, proposal.id or 0))
+    day = local_today(now, program_timezone(db, program_id))
+    facts = order_facts(db, program, _pairs(db, proposal.id or 0), day)
     proposal.order_docx = docx_bytes(facts)
     proposal.order_html = render_html(facts)
     proposal.fixed_at = now
@@ -623,8 +624,9 @@ def partners_of(db: Session, program_id: int) -> dict[tuple[int, Role], tuple[st
     return {key: tuple(names) for key, names in found.items()}
 
 
-def order_facts(db: Session, program: Program, pairs: Iterable[MatchPair]) -> Any:
-    """The order's facts (documents.orders.OrderFacts) from the program and its pairs."""
+def order_facts(db: Session, program: Program, pairs: Iterable[MatchPair], day: date) -> Any:
+    """The order's facts (documents.orders.OrderFacts) from the program and its pairs, on
+    ``day`` (who is a minor then)."""
     from documents.orders import FixedPair, Official, OrderFacts, Participant
 
     assert program.id is not None
@@ -632,6 +634,8 @@ def order_facts(db: Session, program: Program, pairs: Iterable[MatchPair]) -> An
     assert org is not None
     pairs = list(pairs)
     refs = _refs(db, program.id, {p.mentor_id for p in pairs} | {p.mentee_id for p in pairs})
+    minors = {pid for pid, person in _people(db, {p.mentee_id for p in pairs}).items()
+              if is_minor(person, day)}  # fmt: skip
     curator = _holder(db, program.id, Role.CURATOR, "куратор")
     director = _holder(db, program.id, Role.DIRECTOR, "руководитель ОО")
     groups: dict[tuple[int, str], list[MatchPair]] = {}
@@ -646,7 +650,10 @@ def order_facts(db: Session, program: Program, pairs: Iterable[MatchPair]) -> An
             FixedPair(
                 mentor=Participant(refs[mentor_id].name, refs[mentor_id].place),
                 mentees=tuple(
-                    Participant(refs[p.mentee_id].name, refs[p.mentee_id].place) for p in group
+                    Participant(
+                        refs[p.mentee_id].name, refs[p.mentee_id].place, p.mentee_id in minors
+                    )
+                    for p in group
                 ),
                 form=form,
             )

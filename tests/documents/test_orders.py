@@ -22,6 +22,7 @@ from documents.orders import (
     Official,
     OrderFacts,
     Participant,
+    compose,
     render_docx,
     render_html,
 )
@@ -402,3 +403,33 @@ def test_the_template_ships_in_the_package() -> None:
         for line in pyproject["project"]["dependencies"]
     }
     assert {"python-docx", "pymorphy3", "pymorphy3-dicts-ru"} <= declared
+
+
+@pytest.mark.parametrize(
+    ("minors", "clause"),
+    [
+        ((False, False, False, False), "и наставляемых;"),
+        ((False, True, False, False), "и наставляемых (несовершеннолетних — через их законных "
+                                      "представителей);"),
+        ((False, None, False, False), "и наставляемых (несовершеннолетних — через их законных "
+                                      "представителей);"),
+    ],
+)  # fmt: skip
+def test_minors_are_acquainted_through_representatives_only_where_there_may_be_minors(
+    minors: tuple[bool | None, ...], clause: str
+) -> None:
+    """Adults are acquainted themselves; a minor, or one of unknown age, through the
+    representatives."""
+    flags = iter(minors)
+    facts = replace(
+        FACTS,
+        pairs=tuple(
+            replace(pair, mentees=tuple(replace(m, minor=next(flags)) for m in pair.mentees))
+            for pair in FACTS.pairs
+        ),
+    )
+    [acquaint] = [p for p in compose(facts).points if p.number == "3.1."]
+    assert acquaint.text == (
+        "ознакомить с настоящим приказом наставников Мамедова Эльчина Рауф оглы, Черных "
+        f"Светлану Юрьевну {clause}"
+    )

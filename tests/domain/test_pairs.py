@@ -49,6 +49,7 @@ NOW = datetime.fromisoformat("2026-11-20T10:00+03:00")  # stage 19 is due on 24.
 ORLOVA, EGOROV = "Орлова Анна Сергеевна", "Егоров Павел Ильич"
 MALTSEV, LEBEDEVA = "Мальцев Игорь Олегович", "Лебедева Ольга Викторовна"
 SOKOLOVA = "Соколова Вера Андреевна"
+EGOROV_ACCUSATIVE = "Егорова Павла Ильича"
 ZAITSEV, PUSTOVA = WITHOUT_CONSENT, "Пустова Нина Ивановна"
 # What the questionnaires make of them: Орлова (two places) serves exams and discipline, Егоров
 # projects on Saturdays.
@@ -382,6 +383,8 @@ def test_stage_19_proposes_and_stage_20_fixes_the_pairs_with_the_order(
          "учитель – учитель", "с 01.09.2026 по 18.05.2027"],
     ]  # fmt: skip
     paragraphs = "\n".join(p.text for p in order.paragraphs)
+    # The mentees are adults (teachers): acquainted with the order themselves.
+    assert f"{EGOROV_ACCUSATIVE} и наставляемых;\n" in paragraphs
     assert "Директор\tБ. Н. Котов" in paragraphs
     appointed = "Назначить куратором программы наставничества «Наставничество педагогов» Иванову"
     assert f"{appointed} Марию Петровну" in paragraphs
