@@ -531,8 +531,11 @@ def _check_pins(db: Session, program: Program, now: datetime) -> None:
 
 
 def check_matchable(db: Session, program_id: int, now: datetime) -> None:
-    """Before stage 19 starts (it matches): every pin must still stand."""
-    _check_pins(db, get_program(db, program_id), now)
+    """Before stage 19 (or a stage of matching a curator added) starts: the pairs are not fixed
+    yet, and every pin still stands."""
+    program = get_program(db, program_id)
+    _refuse_if_fixed(db, program)
+    _check_pins(db, program, now)
 
 
 # --- Fixing -------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from domain.models import (
 )
 from domain.organisations import edit_organisation
 from domain.person_links import page_url
+from domain.roadmap_changes import add_stage
 from domain.states import Action
 from flows.actions import act_on_stage
 from flows.reminders import reminder_sweep
@@ -408,6 +409,14 @@ def test_stage_19_proposes_and_stage_20_fixes_the_pairs_with_the_order(
         rule(world, ORLOVA, MALTSEV, pairs.FORBID)
     with pytest.raises(TransitionRefused, match="закреплены приказом"), database.session() as db:
         pairs.configure(db, world["program"], actor="к", now=NOW, weights={"psych": 0})
+    assert snapshot(database_url) == before
+    # Nor does a stage of matching the curator adds to the roadmap afterwards.
+    with database.session() as db:
+        add_stage(db, world["program"], kind="matching", title="Новый подбор", week=30,
+                  actor="к", now=NOW, requires=["fix_pairs"], code="rematch")  # fmt: skip
+    before = snapshot(database_url)
+    with pytest.raises(TransitionRefused, match="закреплены приказом"):
+        act(world, "rematch", Action.START)
     assert snapshot(database_url) == before
 
 
