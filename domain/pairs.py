@@ -339,17 +339,19 @@ def set_rule(
     row.set_at = as_moment(now, program_timezone(db, program_id))
     db.add(row)
     db.flush()
-    if kind == PIN:
-        _check_pins(db, program, row.set_at)
     _audit(db, program, kind, actor, now, f"№{mentor_id} – №{mentee_id}")
-    _rematch(db, program, actor, row.set_at)
+    if _latest(db, program_id) is not None:
+        _rematch(db, program, actor, row.set_at)  # refuses a pin that cannot stand, by name
+    elif kind == PIN:
+        _check_pins(db, program, row.set_at)  # no proposal to re-make: check the pin alone
     return matching_view(db, program_id)
 
 
 def unset_rule(
     db: Session, program_id: int, mentor_id: int, mentee_id: int, *, actor: str, now: datetime
-) -> MatchingView:
-    """Take back a pin or a prohibition of a pair; with a proposal, re-match at once."""
+) -> tuple[MatchingView, RuleView]:
+    """Take back a pin or a prohibition of a pair; with a proposal, re-match at once. Returns
+    the matching as it is now and the rule taken back."""
     program = get_program(db, program_id)
     _refuse_if_fixed(db, program)
     actor = inputs.text(actor, "«кто действует» (--actor)", inputs.NAME)
@@ -361,12 +363,15 @@ def unset_rule(
             f"Пара {mentor.name} (№{mentor_id}) – {mentee.name} (№{mentee_id}) не закреплена "
             "и не запрещена: снимать нечего"
         )
-    taken = row.kind
+    refs = _refs(db, program_id, {mentor_id, mentee_id})
+    taken = RuleView(refs[mentor_id], refs[mentee_id], row.kind, row.set_by, row.set_at)
     db.delete(row)
     db.flush()
-    _audit(db, program, "unpin", actor, now, f"№{mentor_id} – №{mentee_id}", RULE_LABELS[taken])
+    _audit(
+        db, program, "unpin", actor, now, f"№{mentor_id} – №{mentee_id}", RULE_LABELS[taken.kind]
+    )
     _rematch(db, program, actor, as_moment(now, program_timezone(db, program_id)))
-    return matching_view(db, program_id)
+    return matching_view(db, program_id), taken
 
 
 # --- Matching -----------------------------------------------------------------------------------
@@ -615,11 +620,17 @@ def fixed_pairs(db: Session, program_id: int) -> list[MatchPair]:
     return _pairs(db, proposal.id or 0)
 
 
-def partners_of(db: Session, program_id: int) -> dict[tuple[int, Role], tuple[str, ...]]:
+def partners_of(
+    db: Session, program_id: int, person_id: int | None = None
+) -> dict[tuple[int, Role], tuple[str, ...]]:
     """Who is told what when the pairs are fixed: each mentor their mentees, each mentee their
-    mentor, as «ФИО (класс или должность)»."""
+    mentor, as «ФИО (класс или должность)»; only ``person_id``'s pairs when given."""
     found: dict[tuple[int, Role], list[str]] = {}
-    pairs = fixed_pairs(db, program_id)
+    pairs = [
+        pair
+        for pair in fixed_pairs(db, program_id)
+        if person_id is None or person_id in (pair.mentor_id, pair.mentee_id)
+    ]
     refs = _refs(db, program_id, {p.mentor_id for p in pairs} | {p.mentee_id for p in pairs})
     for pair in pairs:
         found.setdefault((pair.mentor_id, Role.MENTOR), []).append(refs[pair.mentee_id].text())

@@ -155,7 +155,7 @@ def _partners(
         return []
     from domain import pairs  # numpy and scipy: only for a participant's page
 
-    told = pairs.partners_of(db, program_id)
+    told = pairs.partners_of(db, program_id, person_id)
     found = []
     for role in (Role.MENTOR, Role.MENTEE):
         names = told.get((person_id, role), ())

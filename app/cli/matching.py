@@ -227,12 +227,10 @@ def _rule_command(kind: str | None, help_text: str) -> Callable[..., Any]:
         moment = moment_or_now(now)
         with database.session() as db:
             if kind is None:
-                before = pairs.matching_view(db, program_id).rules
-                view = pairs.unset_rule(
+                view, taken = pairs.unset_rule(
                     db, program_id, mentor_id, mentee_id, actor=acting(actor), now=moment
                 )
-                taken = [r for r in before if (r.mentor.id, r.mentee.id) == (mentor_id, mentee_id)]
-                said = _rule_taken_back(taken[0]) if taken else ""
+                said = _rule_taken_back(taken)
             else:
                 view = pairs.set_rule(
                     db, program_id, mentor_id, mentee_id, kind, actor=acting(actor), now=moment

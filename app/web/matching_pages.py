@@ -24,7 +24,7 @@ from fastapi import APIRouter, Body, Form, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from app.web import flash, sessions
 from app.web.access import OnApi, OnPage, check_csrf, require_program
@@ -35,7 +35,6 @@ from domain import database, inputs, pairs
 from domain.errors import InvalidInput, NastavnikError, NotFound
 from domain.matching import CRITERIA, DEFAULT_WEIGHTS, METHOD_LABELS
 from domain.matching.criteria import number_text
-from domain.models import MatchRule, Person
 from domain.people import ProgramPerson, program_people
 from domain.programs import ProgramView, StageView, program_view
 from domain.roadmap import Role, StageKind
@@ -267,18 +266,14 @@ def setup(
     return _change(signed, program_id, do)
 
 
-def _names(db: Session, mentor_id: int, mentee_id: int) -> str:
-    """«Орлова Анна Сергеевна – Мальцев Игорь Олегович»."""
-    found = [(pid, db.get(Person, pid)) for pid in (mentor_id, mentee_id)]
-    return " – ".join(person.name if person else f"№{pid}" for pid, person in found)
-
-
 def set_rule(
     signed: sessions.Signed, program_id: int, mentor_id: int, mentee_id: int, kind: str
 ) -> tuple[pairs.MatchingView, str]:
     def do(db: Session, actor: str, now: datetime) -> tuple[pairs.MatchingView, str]:
         view = pairs.set_rule(db, program_id, mentor_id, mentee_id, kind, actor=actor, now=now)
-        told = f"Пара {_names(db, mentor_id, mentee_id)} {RULE_WORDS[kind]}; {_outcome(view)}"
+        [rule] = [r for r in view.rules if (r.mentor.id, r.mentee.id) == (mentor_id, mentee_id)]
+        pair = f"{rule.mentor.name} – {rule.mentee.name}"
+        told = f"Пара {pair} {RULE_WORDS[kind]}; {_outcome(view)}"
         return view, told
 
     return _change(signed, program_id, do)
@@ -288,17 +283,10 @@ def unset_rule(
     signed: sessions.Signed, program_id: int, mentor_id: int, mentee_id: int
 ) -> tuple[pairs.MatchingView, str]:
     def do(db: Session, actor: str, now: datetime) -> tuple[pairs.MatchingView, str]:
-        before = db.exec(
-            select(MatchRule).where(
-                MatchRule.program_id == program_id,
-                MatchRule.mentor_id == mentor_id,
-                MatchRule.mentee_id == mentee_id,
-            )
-        ).first()
-        kind = before.kind if before else None
-        view = pairs.unset_rule(db, program_id, mentor_id, mentee_id, actor=actor, now=now)
-        what = "больше не закреплена" if kind == pairs.PIN else "больше не запрещена"
-        return view, f"Пара {_names(db, mentor_id, mentee_id)} {what}; {_outcome(view)}"
+        view, taken = pairs.unset_rule(db, program_id, mentor_id, mentee_id, actor=actor, now=now)
+        what = "больше не закреплена" if taken.kind == pairs.PIN else "больше не запрещена"
+        pair = f"{taken.mentor.name} – {taken.mentee.name}"
+        return view, f"Пара {pair} {what}; {_outcome(view)}"
 
     return _change(signed, program_id, do)
 

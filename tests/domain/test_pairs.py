@@ -181,9 +181,10 @@ def test_pins_stay_through_every_matching_and_a_forbidden_pair_never_comes(
     }
     with database.session() as db:
         pairs.unset_rule(db, world["program"], world[EGOROV], world[MALTSEV], actor="к", now=NOW)
-        back = pairs.unset_rule(
+        back, taken = pairs.unset_rule(
             db, world["program"], world[ORLOVA], world[LEBEDEVA], actor="к", now=NOW
         )
+    assert (taken.mentor.name, taken.mentee.name, taken.kind) == (ORLOVA, LEBEDEVA, pairs.PIN)
     assert back.rules == () and names(propose(world)) == EXPECTED
     nothing = "не закреплена и не запрещена"
     with pytest.raises(InvalidInput, match=nothing), database.session() as db:
