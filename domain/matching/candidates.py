@@ -21,7 +21,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from enum import StrEnum
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from domain.errors import InvalidInput
 from domain.forms import FORMS, form_code
@@ -149,14 +149,7 @@ class Mentor(Candidate):
         them, the stage-18 preferences."""
         return cls(
             id,
-            consent=consent,
-            kind=kind,
-            form=form,
-            age=_whole(survey.get(AGE)),
-            interests=_listed(survey.get(INTERESTS)),
-            times=_listed(survey.get(TIMES)),
-            ranking=_ranking((preferences or {}).get(PREFERRED_MENTEES)),
-            psych_type=psych_type,
+            **_shared(survey, preferences, PREFERRED_MENTEES, consent, kind, form, psych_type),
             competencies=_listed(survey.get(COMPETENCIES)),
             mentee_ages=_listed(survey.get(MENTEE_AGES_WANTED)),
             capacity=_whole(survey.get(CAPACITY)) or 1,
@@ -206,19 +199,35 @@ class Mentee(Candidate):
         status = survey.get(STATUS)
         return cls(
             id,
-            consent=consent,
-            kind=kind,
-            form=form,
-            age=_whole(survey.get(AGE)),
-            interests=_listed(survey.get(INTERESTS)),
-            times=_listed(survey.get(TIMES)),
-            ranking=_ranking((preferences or {}).get(PREFERRED_MENTORS)),
-            psych_type=psych_type,
+            **_shared(survey, preferences, PREFERRED_MENTORS, consent, kind, form, psych_type),
             request_topics=_listed(survey.get(REQUEST_TOPICS)),
             wished_competencies=_listed(survey.get(WISHED_COMPETENCIES)),
             status=status if isinstance(status, str) else None,
             teaching_experience=_whole(survey.get(TEACHING_EXPERIENCE)),
         )
+
+
+def _shared(
+    survey: Mapping[str, object],
+    preferences: Mapping[str, object] | None,
+    ranking: str,
+    consent: bool,
+    kind: Kind,
+    form: str | None,
+    psych_type: str | None,
+) -> dict[str, Any]:
+    """What both sides' ``from_answers`` read alike; ``ranking``: the code of their stage-18
+    ranking question."""
+    return {
+        "consent": consent,
+        "kind": kind,
+        "form": form,
+        "age": _whole(survey.get(AGE)),
+        "interests": _listed(survey.get(INTERESTS)),
+        "times": _listed(survey.get(TIMES)),
+        "ranking": _ranking((preferences or {}).get(ranking)),
+        "psych_type": psych_type,
+    }
 
 
 def age_groups_of(
