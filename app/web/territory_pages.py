@@ -39,17 +39,10 @@ class OrgSummary:
 
 
 @dataclass(frozen=True)
-class OrgDetail:
+class OrgDetail(OrgSummary):
     """One organisation drilled into: its programs with their roadmaps (the overdue stages are
     those with ``days_overdue``), and the organisations right below it."""
 
-    id: int
-    name: str
-    kind_label: str
-    parent_id: int | None
-    programs: list[ProgramView]
-    stages_overdue: int
-    messages_failed: int
     below: list[OrgSummary]
 
 
@@ -91,13 +84,7 @@ def organisation(signed: sessions.Signed, org_id: int) -> OrgDetail:
         this = next(s for s in summaries if s.id == org_id)
         programs = [program_view(db, p.id, now) for p in this.programs]
     return OrgDetail(
-        id=this.id,
-        name=this.name,
-        kind_label=this.kind_label,
-        parent_id=this.parent_id,
-        programs=programs,
-        stages_overdue=this.stages_overdue,
-        messages_failed=this.messages_failed,
+        **{**vars(this), "programs": programs},
         below=_needing_a_look_first([s for s in summaries if s.parent_id == org_id]),
     )
 
