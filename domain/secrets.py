@@ -82,6 +82,19 @@ def unseal(token: str, lifetime: timedelta) -> str:
     )
 
 
+def unseal_ids(token: str, lifetime: timedelta) -> tuple[str, int, int] | None:
+    """(kind, first, second) of a token sealed as «kind:first:second» (a personal link, a
+    questionnaire's code); None when it is forged, altered, expired or not of that shape."""
+    try:
+        text = unseal(token.strip(), lifetime)
+    except (InvalidToken, UnicodeError, ValueError):
+        return None
+    kind, first, second = [*text.split(":"), "", "", ""][:3]
+    if not first.isdigit() or not second.isdigit():
+        return None
+    return kind, int(first), int(second)
+
+
 def decrypt(token: str) -> str:
     """What ``encrypt`` encrypted; a missing or different key is a SecretKeyUnavailable."""
     try:
