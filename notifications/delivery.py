@@ -64,7 +64,6 @@ import apprise
 from apprise import NotifyFormat
 
 from domain import settings
-from notifications import mail
 from notifications.messages import with_link
 
 _ASSET = apprise.AppriseAsset()
@@ -271,6 +270,10 @@ def _send(message: Outgoing, timeout: float) -> Delivered:
         plugin.optional = False
         plugin.socket_connect_timeout = timeout
         plugin.socket_read_timeout = timeout
+        # Here, not at the top: apprise's e-mail plugin brings requests (0.1 s) to every
+        # command that merely reads the outbox; a sweep pays it once, with its first message.
+        from notifications import mail
+
         if mail.handles(plugin):
             try:
                 mail.send(
